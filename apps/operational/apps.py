@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OperationalConfig(AppConfig):
+    name = "apps.operational"
+    verbose_name = "Operational lane"

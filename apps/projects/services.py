@@ -1,0 +1,79 @@
+"""Creating projects and managing their teams; guardian permissions follow memberships."""
+
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from apps.audit.models import Event
+from apps.audit.services import event_record
+
+from .models import Membership, Project, Team
+from .permissions import VIEW_PROJECT, lane_permission
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor,
+    process,
+    title: str,
+    sponsor: str,
+    use_case: str,
+    desired_outcome: str,
+    strategic_members=(),
+    operational_members=(),
+) -> Project:
+    """Create the project behind a launched process; the launcher joins the strategic team."""
+    project = Project.objects.create(
+        title=title,
+        sponsor=sponsor,
+        use_case=use_case,
+        desired_outcome=desired_outcome,
+        process=process,
+        created_by=actor,
+    )
+    event_record(
+        project=project,
+        kind=Event.Kind.LAUNCH,
+        actor=actor,
+        node_id="launch_project",
+        summary=f"Project '{title}' launched",
+        data={"sponsor": sponsor, "desired_outcome": desired_outcome},
+    )
+    for user in {actor, *strategic_members}:
+        membership_add(project=project, user=user, team=Team.STRATEGIC, actor=actor)
+    for user in set(operational_members):
+        membership_add(project=project, user=user, team=Team.OPERATIONAL, actor=actor)
+    from apps.operations.services import policy_create_default
+
+    policy_create_default(project=project)
+    return project
+
+
+@transaction.atomic
+def membership_add(*, project: Project, user, team: str, actor=None) -> Membership:
+    membership, created = Membership.objects.get_or_create(project=project, user=user, team=team)
+    if created:
+        assign_perm(VIEW_PROJECT, user, project)
+        assign_perm(lane_permission(team), user, project)
+        event_record(
+            project=project,
+            kind=Event.Kind.MEMBERSHIP,
+            actor=actor,
+            summary=f"{user.get_username()} joined the {Team(team).label.lower()}",
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor=None) -> None:
+    project, user, team = membership.project, membership.user, membership.team
+    membership.delete()
+    remove_perm(lane_permission(team), user, project)
+    if not Membership.objects.filter(project=project, user=user).exists():
+        remove_perm(VIEW_PROJECT, user, project)
+    event_record(
+        project=project,
+        kind=Event.Kind.MEMBERSHIP,
+        actor=actor,
+        summary=f"{user.get_username()} left the {Team(team).label.lower()}",
+    )

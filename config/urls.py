@@ -1,0 +1,51 @@
+"""URLs: the viewflow site (inbox, flow, projects), the admin console and login."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Application, Site
+from viewflow.workflow.flow import FlowAppViewset
+
+from apps.lifecycle.flows import LifecycleFlow
+from apps.lifecycle.views import ArchiveView, InboxView, ProjectDetailView, ProjectListView, QueueView
+
+
+class ProjectsApp(Application):
+    """Project pages: where each project stands and what was decided."""
+
+    app_name = "projects"
+    title = "Projects"
+    icon = "folder_open"
+
+    index_path = path("", ProjectListView.as_view(), name="index")
+    detail_path = path("<int:pk>/", ProjectDetailView.as_view(), name="detail")
+
+    def has_view_permission(self, user, obj=None):
+        return user.is_authenticated and user.is_active
+
+
+class LifecycleApp(FlowAppViewset):
+    inbox_view_class = InboxView
+    queue_view_class = QueueView
+    archive_view_class = ArchiveView
+
+
+site = Site(
+    title="LLMOps governance",
+    viewsets=[LifecycleApp(LifecycleFlow, icon="account_tree"), ProjectsApp()],
+)
+
+admin.site.site_header = "LLMOps governance: admin console"
+admin.site.site_title = "LLMOps admin console"
+
+urlpatterns = [
+    path("accounts/", AuthViewset(with_profile_view=False, allow_password_change=False).urls),
+    path("admin/", admin.site.urls),
+    path("", site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

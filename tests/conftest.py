@@ -1,0 +1,195 @@
+"""Shared fixtures: people in both lanes, and helpers that drive the flow over HTTP."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from django.urls import reverse
+from viewflow.workflow.timers import fire_due_timers
+
+from apps.lifecycle.demo import STEP_DATA, evaluation_data
+from apps.lifecycle.flows import LifecycleFlow
+from apps.lifecycle.models import LifecycleTask
+from apps.operations.services import policy_update
+from apps.projects.models import Project
+
+ACTIVE = ["NEW", "ASSIGNED", "STARTED", "SCHEDULED", "ERROR"]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("pw")
+
+
+@pytest.fixture
+def decision_makers(db):
+    group, _ = Group.objects.get_or_create(name="Decision makers")
+    group.permissions.add(Permission.objects.get(codename="add_project", content_type__app_label="projects"))
+    return group
+
+
+@pytest.fixture
+def strategist(decision_makers):
+    user = UserFactory(username="strategist", is_staff=True)
+    user.groups.add(decision_makers)
+    return user
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(username="operator")
+
+
+@pytest.fixture
+def outsider(db):
+    """A decision maker and engineer of other projects, in no team of ours."""
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def auditor(db):
+    group, _ = Group.objects.get_or_create(name="Auditors")
+    group.permissions.add(Permission.objects.get(codename="view_project", content_type__app_label="projects"))
+    user = UserFactory(username="auditor")
+    user.groups.add(group)
+    return user
+
+
+def login(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(strategist, operator):
+    return {"strategic": login(strategist), "operational": login(operator)}
+
+
+def post_data(node_name: str, data: dict) -> dict:
+    """Turn a node service's data into the POST body of that node's form."""
+    body = {}
+    for key, value in data.items():
+        if key == "measurements":
+            body.update({f"measured_{pk}": str(v) for pk, v in value.items()})
+        elif isinstance(value, list):
+            body.update({f"{key}-TOTAL_FORMS": str(len(value)), f"{key}-INITIAL_FORMS": "0",
+                         f"{key}-MIN_NUM_FORMS": "0", f"{key}-MAX_NUM_FORMS": "1000"})
+            for index, row in enumerate(value):
+                for field, field_value in row.items():
+                    if field_value is True:
+                        body[f"{key}-{index}-{field}"] = "on"
+                    elif field_value is not False:
+                        body[f"{key}-{index}-{field}"] = str(field_value)
+        elif key == "fine_tuning_required":
+            body[key] = str(value)
+        elif value is True:
+            body[key] = "on"
+        elif value is not False:
+            body[key] = str(value)
+    return body
+
+
+LAUNCH = {
+    "title": "Support assistant",
+    "sponsor": "Head of support",
+    "use_case": "Answer customer questions",
+    "desired_outcome": "customer_experience",
+}
+
+
+def launch(client, operational_members, title="Support assistant", strategic_members=()) -> Project:
+    body = {**LAUNCH, "title": title,
+            "operational_members": [u.pk for u in operational_members],
+            "strategic_members": [u.pk for u in strategic_members]}
+    response = client.post(reverse("lifecycle:launch_project:execute"), body)
+    assert response.status_code == 302, response.content[:2000]
+    return Project.objects.get(title=title)
+
+
+def open_tasks(project, node_name=None):
+    tasks = LifecycleTask.objects.filter(process=project.process, status__in=ACTIVE).order_by("id")
+    tasks = [t for t in tasks if t.flow_task.task_type == "HUMAN"]
+    if node_name:
+        tasks = [t for t in tasks if t.flow_task.name == node_name]
+    return tasks
+
+
+def task_url(task, action="execute"):
+    return task.flow_task.reverse(action, args=[task.process_id, task.pk])
+
+
+def complete(client, task, body, *, claim=True):
+    """Claim and execute a task through viewflow's views, as a person would."""
+    if claim:
+        response = client.post(task_url(task, "assign"))
+        assert response.status_code == 302, response.status_code
+    return client.post(task_url(task, "execute"), body)
+
+
+def default_data(project, node_name, **overrides):
+    data = evaluation_data(project) if node_name == "evaluate_artifact" else dict(STEP_DATA[node_name])
+    data.update(overrides)
+    return data
+
+
+def do(clients, project, node_name, **overrides):
+    """Complete the open task ``node_name`` with demo data plus ``overrides``; assert it moved on."""
+    (task,) = open_tasks(project, node_name)
+    client = clients[task.flow_task.lane]
+    response = complete(client, task, post_data(node_name, default_data(project, node_name, **overrides)))
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    task.refresh_from_db()
+    assert task.status == "DONE"
+    return task
+
+
+def visited(project) -> list[str]:
+    return [t.flow_task.name for t in LifecycleTask.objects.filter(process=project.process).order_by("id")]
+
+
+def run_operation_window(project):
+    """Let the monitoring timer elapse now and fire it, as beat does every minute."""
+    policy_update(project=project, monitoring_window=timedelta(0))
+    return fire_due_timers()
+
+
+BUILD = ["define_scope", "define_business_requirements", "derive_requirements", "design_architecture",
+         "review_architecture"]
+
+
+def drive_to_operation(clients, project):
+    """The happy path from scope to integration; the monitoring timer is then scheduled."""
+    for name in BUILD:
+        do(clients, project, name)
+    do(clients, project, "finalize_blueprint")
+    for name in ["prepare_data", "evaluate_data_quality", "select_base_model", "develop_artifact",
+                 "evaluate_artifact", "deploy_artifact", "integrate_artifact"]:
+        do(clients, project, name)
+
+
+@pytest.fixture
+def project(clients, strategist, operator):
+    return launch(clients["strategic"], [operator])
+
+
+@pytest.fixture
+def flow():
+    return LifecycleFlow.instance
+
+
+def failing_measurements(project):
+    return evaluation_data(project, passing=False)
+
+
+ZERO = Decimal(0)
