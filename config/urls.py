@@ -8,7 +8,15 @@ from viewflow.urls import Application, Site
 from viewflow.workflow.flow import FlowAppViewset
 
 from apps.lifecycle.flows import LifecycleFlow
-from apps.lifecycle.views import ArchiveView, InboxView, ProjectDetailView, ProjectListView, QueueView
+from apps.lifecycle.views import (
+    FlowProcessListView,
+    FlowTaskListView,
+    ArchiveView,
+    InboxView,
+    ProjectDetailView,
+    ProjectListView,
+    QueueView,
+)
 
 
 class ProjectsApp(Application):
@@ -17,6 +25,7 @@ class ProjectsApp(Application):
     app_name = "projects"
     title = "Projects"
     icon = "folder_open"
+    menu_template_name = "projects/menu.html"
 
     index_path = path("", ProjectListView.as_view(), name="index")
     detail_path = path("<int:pk>/", ProjectDetailView.as_view(), name="detail")
@@ -29,6 +38,8 @@ class LifecycleApp(FlowAppViewset):
     inbox_view_class = InboxView
     queue_view_class = QueueView
     archive_view_class = ArchiveView
+    task_list_view_class = FlowTaskListView
+    process_list_view_class = FlowProcessListView
 
 
 site = Site(

@@ -19,9 +19,7 @@ class Event(models.Model):
         SYSTEM = "system", _("System")
         MEMBERSHIP = "membership", _("Membership")
 
-    project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="events"
-    )
+    project = models.ForeignKey("projects.Project", on_delete=models.PROTECT, related_name="events")
     node_id = models.CharField(_("node"), max_length=64, blank=True)
     task_id = models.BigIntegerField(_("task"), null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -15,8 +15,18 @@ STEP_DATA = {
         "scope": "Answer first-line customer questions about orders and returns.",
         "objectives": "Cut waiting time; keep answers accurate and compliant.",
         "kpis": [
-            {"name": "quality_score", "unit": "score", "target": Decimal("0.85"), "direction": "at_least"},
-            {"name": "latency_p95_ms", "unit": "ms", "target": Decimal("800"), "direction": "at_most"},
+            {
+                "name": "quality_score",
+                "unit": "score",
+                "target": Decimal("0.85"),
+                "direction": "at_least",
+            },
+            {
+                "name": "latency_p95_ms",
+                "unit": "ms",
+                "target": Decimal("800"),
+                "direction": "at_most",
+            },
         ],
     },
     "define_business_requirements": {
@@ -28,11 +38,28 @@ STEP_DATA = {
         "use_case_descriptions": "Customer asks about an order status or a return in the web chat.",
     },
     "derive_requirements": {
-        "functional_requirements": "Answer order and return questions from the knowledge base; hand over to an agent.",
+        "functional_requirements": (
+            "Answer order and return questions from the knowledge base; hand over to an agent."
+        ),
         "criteria": [
-            {"metric": "latency_p95_ms", "comparator": "<=", "threshold": Decimal("800"), "unit": "ms"},
-            {"metric": "accuracy", "comparator": ">=", "threshold": Decimal("0.9"), "unit": "ratio"},
-            {"metric": "throughput_rps", "comparator": ">=", "threshold": Decimal("5"), "unit": "requests/s"},
+            {
+                "metric": "latency_p95_ms",
+                "comparator": "<=",
+                "threshold": Decimal("800"),
+                "unit": "ms",
+            },
+            {
+                "metric": "accuracy",
+                "comparator": ">=",
+                "threshold": Decimal("0.9"),
+                "unit": "ratio",
+            },
+            {
+                "metric": "throughput_rps",
+                "comparator": ">=",
+                "threshold": Decimal("5"),
+                "unit": "requests/s",
+            },
         ],
     },
     "design_architecture": {
@@ -45,7 +72,10 @@ STEP_DATA = {
             {"name": "Vector store", "kind": "vector_store", "description": "pgvector"},
         ],
     },
-    "review_architecture": {"decision": "approved", "comments": "Aligned with the support strategy."},
+    "review_architecture": {
+        "decision": "approved",
+        "comments": "Aligned with the support strategy.",
+    },
     "finalize_blueprint": {
         "summary": "Pilot in one market, then roll out.",
         "milestones": "Pilot in 6 weeks; roll-out in 3 months.",
@@ -141,7 +171,10 @@ STEP_DATA = {
         "decommission_confirmed": True,
         "notes": "Replaced by the support assistant.",
     },
-    "terminate_project": {"reason": "Superseded by a better product.", "lessons_learned": "Start with RAG."},
+    "terminate_project": {
+        "reason": "Superseded by a better product.",
+        "lessons_learned": "Start with RAG.",
+    },
 }
 
 

@@ -39,6 +39,7 @@ class LifecycleFlow(flow.Flow):
     strategic team and run by the operational team.
     """
 
+    process_summary_template = "{{ process.project.title }}"
     process_class = LifecycleProcess
     task_class = LifecycleTask
     # Blocking row lock on the process: concurrent submissions queue up, and the
@@ -68,13 +69,23 @@ class LifecycleFlow(flow.Flow):
 
     # operational lane: requirements and design
     derive_requirements = (
-        HumanTask(task_view(op_forms.RequirementsForm, op.requirements_derive, subjects.business_requirements))
+        HumanTask(
+            task_view(
+                op_forms.RequirementsForm, op.requirements_derive, subjects.business_requirements
+            )
+        )
         .Annotation(title=_("Derive functional and non-functional requirements"))
         .Lane(OPERATIONAL, "dev")
         .Next(this.design_architecture)
     )
     design_architecture = (
-        HumanTask(task_view(op_forms.ArchitectureDesignForm, op.architecture_design, subjects.architecture_feedback))
+        HumanTask(
+            task_view(
+                op_forms.ArchitectureDesignForm,
+                op.architecture_design,
+                subjects.architecture_feedback,
+            )
+        )
         .Annotation(title=_("Design artifact architecture"))
         .Lane(OPERATIONAL, "dev")
         .Next(this.review_architecture)
@@ -82,7 +93,11 @@ class LifecycleFlow(flow.Flow):
 
     # strategic lane: architecture alignment
     review_architecture = (
-        HumanTask(task_view(st_forms.ArchitectureReviewForm, st.architecture_review_record, subjects.design))
+        HumanTask(
+            task_view(
+                st_forms.ArchitectureReviewForm, st.architecture_review_record, subjects.design
+            )
+        )
         .Annotation(title=_("Evaluate architecture alignment"))
         .Lane(STRATEGIC, "strategic")
         .Next(this.architecture_approved)
@@ -228,7 +243,9 @@ class LifecycleFlow(flow.Flow):
         .Branch("no", this.assessment_due)
     )
     maintain_artifact = (
-        HumanTask(task_view(op_forms.MaintenanceForm, op.maintenance_record, subjects.monitoring_report))
+        HumanTask(
+            task_view(op_forms.MaintenanceForm, op.maintenance_record, subjects.monitoring_report)
+        )
         .Annotation(title=_("Maintain artifact"))
         .Lane(OPERATIONAL, "ops")
         .Next(this.assessment_due)
@@ -256,7 +273,9 @@ class LifecycleFlow(flow.Flow):
         .Branch("within policy", this.review_assessment)
     )
     review_assessment = (
-        HumanTask(task_view(st_forms.AssessmentDecisionForm, st.assessment_decide, subjects.assessment))
+        HumanTask(
+            task_view(st_forms.AssessmentDecisionForm, st.assessment_decide, subjects.assessment)
+        )
         .Annotation(title=_("Review assessment and decide"))
         .Lane(STRATEGIC, "strategic")
         .Next(this.assessment_decision)

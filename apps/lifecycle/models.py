@@ -57,7 +57,11 @@ class LifecycleProcess(Process):
         return "due" if assessment_is_due(project=self.project) else "not due"
 
     def retirement_answer(self) -> str:
-        return "breached" if _latest(Assessment, self.project).retirement_triggered else "within policy"
+        return (
+            "breached"
+            if _latest(Assessment, self.project).retirement_triggered
+            else "within policy"
+        )
 
     def assessment_decision(self) -> str:
         return _latest(AssessmentDecision, self.project).decision
@@ -85,20 +89,26 @@ class LifecycleTaskQuerySet(TaskQuerySet):
     """viewflow's task queries, restricted to the projects the user may see."""
 
     def filter_available(self, flow_classes, user):
-        return super().filter_available(flow_classes, user).filter(
-            process__project__in=visible_projects(user)
+        return (
+            super()
+            .filter_available(flow_classes, user)
+            .filter(process__project__in=visible_projects(user))
         )
 
     def user_queue(self, user, flow_class=None):
         if not hasattr(user, "_viewflow_per_object_perm_cache"):
             user._viewflow_per_object_perm_cache = object_permission_keys(user)
-        return super().user_queue(user, flow_class=flow_class).filter(
-            Q(process__project__in=visible_projects(user))
+        return (
+            super()
+            .user_queue(user, flow_class=flow_class)
+            .filter(Q(process__project__in=visible_projects(user)))
         )
 
     def user_archive(self, user, flow_class=None):
-        return super().user_archive(user, flow_class=flow_class).filter(
-            process__project__in=visible_projects(user)
+        return (
+            super()
+            .user_archive(user, flow_class=flow_class)
+            .filter(process__project__in=visible_projects(user))
         )
 
 

@@ -32,7 +32,10 @@ def architecture_feedback(project):
 
 
 def design(project):
-    return {"design": latest_design(project=project), "requirement_set": requirement_set_in_force(project=project)}
+    return {
+        "design": latest_design(project=project),
+        "requirement_set": requirement_set_in_force(project=project),
+    }
 
 
 def datasets(project):
@@ -45,7 +48,9 @@ def selection(project):
 
 def root_cause(project):
     return {
-        "root_cause_analysis": RootCauseAnalysis.objects.filter(project=project).order_by("-id").first(),
+        "root_cause_analysis": RootCauseAnalysis.objects.filter(project=project)
+        .order_by("-id")
+        .first(),
         "selection": latest_selection(project=project),
     }
 
@@ -66,7 +71,11 @@ def deployment(project):
 
 
 def monitoring_report(project):
-    return {"monitoring_report": MonitoringReport.objects.filter(project=project).order_by("-id").first()}
+    return {
+        "monitoring_report": MonitoringReport.objects.filter(project=project)
+        .order_by("-id")
+        .first()
+    }
 
 
 def assessment(project):

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import generic
 from django_filters import ChoiceFilter, DateRangeFilter, FilterSet, ModelChoiceFilter
 from viewflow.workflow.flow.views import (
+    DashboardProcessListView,
+    DashboardTaskListView,
     FlowArchiveListView,
     FlowInboxListView,
     FlowQueueListView,
@@ -107,7 +109,9 @@ class LaunchView(TaskView):
         return None
 
     def submit(self, data):
-        self.created = project_launch(activation=self.request.activation, actor=self.request.user, **data)
+        self.created = project_launch(
+            activation=self.request.activation, actor=self.request.user, **data
+        )
 
     def get_success_url(self):
         return reverse("projects:detail", args=[self.created.pk])
@@ -144,13 +148,15 @@ class ProjectTaskColumns:
     filterset_class = TaskListFilter
 
     def task_queryset(self, queryset):
-        return queryset.filter(process__project__in=visible_projects(self.request.user)).select_related(
-            "process__project__policy", "owner"
-        )
+        return queryset.filter(
+            process__project__in=visible_projects(self.request.user)
+        ).select_related("process__project__policy", "owner")
 
     def project(self, task):
         project = task.process.project
-        return format_html('<a href="{}">{}</a>', reverse("projects:detail", args=[project.pk]), project)
+        return format_html(
+            '<a href="{}">{}</a>', reverse("projects:detail", args=[project.pk]), project
+        )
 
     project.short_description = _("Project")
 
@@ -202,6 +208,41 @@ class ArchiveView(ProjectTaskColumns, FlowArchiveListView):
         return self.task_queryset(super().queryset)
 
 
+class FlowTaskListView(ProjectTaskColumns, DashboardTaskListView):
+    """viewflow's list of all tasks of the flow, limited to visible projects."""
+
+    columns = ("task_id", "project", "task_title", "lane", "group", "status", "owner", "age")
+    filterset_class = DashboardTaskListView.filterset_class
+
+    @property
+    def queryset(self):
+        return self.task_queryset(super().queryset)
+
+
+class FlowProcessListView(DashboardProcessListView):
+    """viewflow's list of all processes of the flow, limited to visible projects."""
+
+    columns = ("process_id", "project", "created", "finished", "active_tasks")
+    object_link_columns = ("process_id",)
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .filter(project__in=visible_projects(self.request.user))
+            .select_related("project")
+        )
+
+    def project(self, process):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("projects:detail", args=[process.project.pk]),
+            process.project,
+        )
+
+    project.short_description = _("Project")
+
+
 # Project pages
 
 
@@ -212,8 +253,12 @@ class ProjectListView(generic.ListView):
 
     def get_queryset(self):
         active = LifecycleTask.objects.filter(status__in=ACTIVE).order_by("created")
-        return visible_projects(self.request.user).select_related("process").prefetch_related(
-            Prefetch("process__task_set", queryset=active, to_attr="active_tasks")
+        return (
+            visible_projects(self.request.user)
+            .select_related("process")
+            .prefetch_related(
+                Prefetch("process__task_set", queryset=active, to_attr="active_tasks")
+            )
         )
 
 
@@ -228,7 +273,9 @@ class ProjectDetailView(generic.TemplateView):
         project = access_project(user=self.request.user, project_id=kwargs["pk"])
         process = project.process
         tasks = list(
-            LifecycleTask.objects.filter(process=process).select_related("owner").order_by("created", "id")
+            LifecycleTask.objects.filter(process=process)
+            .select_related("owner")
+            .order_by("created", "id")
         )
         user = self.request.user
         active = [t for t in tasks if t.status in ACTIVE]

@@ -79,7 +79,14 @@ class ArchitectureDesignForm(TaskModelForm):
 class DatasetForm(forms.ModelForm):
     class Meta:
         model = Dataset
-        fields = ["name", "source", "size_records", "licence", "contains_personal_data", "preparation"]
+        fields = [
+            "name",
+            "source",
+            "size_records",
+            "licence",
+            "contains_personal_data",
+            "preparation",
+        ]
         widgets = {"preparation": forms.TextInput}
 
 
@@ -145,7 +152,9 @@ class ArtifactForm(TaskModelForm):
     def clean_version(self):
         version = self.cleaned_data["version"].strip()
         if ArtifactVersion.objects.filter(project=self.project, version=version).exists():
-            raise forms.ValidationError(_("Version %(v)s already exists in this project."), params={"v": version})
+            raise forms.ValidationError(
+                _("Version %(v)s already exists in this project."), params={"v": version}
+            )
         return version
 
 
@@ -228,6 +237,13 @@ class RetirementForm(TaskModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("dependencies_transitioned", "data_archived", "decommission_requested", "decommission_confirmed"):
+        for name in (
+            "dependencies_transitioned",
+            "data_archived",
+            "decommission_requested",
+            "decommission_confirmed",
+        ):
             self.fields[name].required = True
-            self.fields[name].error_messages["required"] = _("The artifact is not retired until this is done.")
+            self.fields[name].error_messages["required"] = _(
+                "The artifact is not retired until this is done."
+            )

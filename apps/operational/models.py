@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.projects.models import ProjectRecord
+from apps.projects.models import ProjectRecord, plain_number
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
@@ -62,7 +62,7 @@ class AcceptanceCriterion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.comparator} {self.threshold.normalize()} {self.unit}"
+        return f"{self.metric} {self.comparator} {plain_number(self.threshold)} {self.unit}"
 
     def is_met(self, value) -> bool:
         return self.CHECKS[self.comparator](Decimal(value), self.threshold)
@@ -104,7 +104,9 @@ class Component(models.Model):
         VECTOR_STORE = "vector_store", _("Vector store")
         OTHER = "other", _("Other")
 
-    design = models.ForeignKey(ArchitectureDesign, on_delete=models.CASCADE, related_name="components")
+    design = models.ForeignKey(
+        ArchitectureDesign, on_delete=models.CASCADE, related_name="components"
+    )
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     description = models.CharField(_("description"), max_length=255, blank=True)
@@ -141,9 +143,15 @@ class DataQualityReport(ProjectRecord):
         SUFFICIENT = "sufficient", _("Sufficient")
         INSUFFICIENT = "insufficient", _("Insufficient")
 
-    completeness = models.DecimalField(_("completeness %"), max_digits=5, decimal_places=2, validators=PERCENT)
-    accuracy = models.DecimalField(_("accuracy %"), max_digits=5, decimal_places=2, validators=PERCENT)
-    consistency = models.DecimalField(_("consistency %"), max_digits=5, decimal_places=2, validators=PERCENT)
+    completeness = models.DecimalField(
+        _("completeness %"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    accuracy = models.DecimalField(
+        _("accuracy %"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    consistency = models.DecimalField(
+        _("consistency %"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
     findings = models.TextField(_("findings"))
     verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices)
 
@@ -171,15 +179,21 @@ class ModelCandidate(models.Model):
         OPEN_WEIGHTS = "open_weights", _("Open weights")
         PROPRIETARY = "proprietary", _("Proprietary (API)")
 
-    selection = models.ForeignKey(ModelSelection, on_delete=models.CASCADE, related_name="candidates")
+    selection = models.ForeignKey(
+        ModelSelection, on_delete=models.CASCADE, related_name="candidates"
+    )
     name = models.CharField(_("name"), max_length=120)
     parameters_billions = models.DecimalField(
         _("size (billion parameters)"), max_digits=8, decimal_places=2, validators=NON_NEGATIVE
     )
     model_type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     licence = models.CharField(_("licence"), max_length=100)
-    personnel_cost = models.DecimalField(_("personnel cost"), max_digits=12, decimal_places=2, validators=NON_NEGATIVE)
-    licensing_cost = models.DecimalField(_("licensing cost"), max_digits=12, decimal_places=2, validators=NON_NEGATIVE)
+    personnel_cost = models.DecimalField(
+        _("personnel cost"), max_digits=12, decimal_places=2, validators=NON_NEGATIVE
+    )
+    licensing_cost = models.DecimalField(
+        _("licensing cost"), max_digits=12, decimal_places=2, validators=NON_NEGATIVE
+    )
     infrastructure_cost = models.DecimalField(
         _("infrastructure cost"), max_digits=12, decimal_places=2, validators=NON_NEGATIVE
     )
@@ -212,7 +226,9 @@ class FineTuningRun(ProjectRecord):
         RLHF = "rlhf", _("RLHF / preference tuning")
         OTHER = "other", _("Other")
 
-    selection = models.ForeignKey(ModelSelection, on_delete=models.PROTECT, related_name="fine_tuning_runs")
+    selection = models.ForeignKey(
+        ModelSelection, on_delete=models.PROTECT, related_name="fine_tuning_runs"
+    )
     method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     training_data = models.TextField(_("training data"))
     resulting_model = models.CharField(_("resulting model"), max_length=200)
@@ -246,7 +262,9 @@ class Evaluation(ProjectRecord):
     evaluation_passed.
     """
 
-    artifact_version = models.ForeignKey(ArtifactVersion, on_delete=models.PROTECT, related_name="evaluations")
+    artifact_version = models.ForeignKey(
+        ArtifactVersion, on_delete=models.PROTECT, related_name="evaluations"
+    )
     requirement_set = models.ForeignKey(RequirementSet, on_delete=models.PROTECT, related_name="+")
     passed = models.BooleanField(_("requirements met"), editable=False)
     notes = models.TextField(_("notes"), blank=True)
@@ -263,6 +281,9 @@ class EvaluationResult(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {plain_number(self.measured)}"
 
 
 class RootCauseAnalysis(ProjectRecord):
@@ -285,7 +306,9 @@ class RootCauseAnalysis(ProjectRecord):
 class Deployment(ProjectRecord):
     """Deploy artifact: what IT infrastructure runs, where, and the live-test results."""
 
-    artifact_version = models.ForeignKey(ArtifactVersion, on_delete=models.PROTECT, related_name="deployments")
+    artifact_version = models.ForeignKey(
+        ArtifactVersion, on_delete=models.PROTECT, related_name="deployments"
+    )
     environment = models.CharField(_("environment"), max_length=100)
     endpoint = models.URLField(_("endpoint"))
     resources = models.TextField(_("allocated resources"))
@@ -298,9 +321,13 @@ class Deployment(ProjectRecord):
 class Integration(ProjectRecord):
     """Integrate artifact into enterprise systems, with the data-privacy confirmation."""
 
-    deployment = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="integrations")
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.PROTECT, related_name="integrations"
+    )
     systems = models.CharField(_("enterprise systems (ERP, CRM, ...)"), max_length=255)
-    data_synchronization = models.TextField(_("data synchronisation (business data and vector storage)"))
+    data_synchronization = models.TextField(
+        _("data synchronisation (business data and vector storage)")
+    )
     workflow_alignment = models.TextField(_("workflow alignment"))
     ui_integration = models.TextField(_("user interface integration"))
     privacy_compliance_confirmed = models.BooleanField(_("data privacy compliance validated"))
@@ -326,7 +353,10 @@ class MaintenanceRecord(ProjectRecord):
         ERROR_FIX = "error_fix", _("Error fix")
 
     monitoring_report = models.ForeignKey(
-        "operations.MonitoringReport", on_delete=models.PROTECT, null=True, related_name="maintenance"
+        "operations.MonitoringReport",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="maintenance",
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     description = models.TextField(_("what was done"))

@@ -7,6 +7,7 @@ from django.utils import timezone
 from apps.audit.models import Event
 from apps.audit.services import event_record
 from apps.operations.models import Incident, MonitoringReport, OperationPolicy
+from apps.projects.models import plain_number
 from apps.strategic.models import BusinessRequirements
 
 from .models import (
@@ -40,7 +41,15 @@ def _next_version(model, project) -> int:
 
 
 def _event(project, actor, task, node_id, summary, kind=Event.Kind.RECORD, **extra):
-    event_record(project=project, kind=kind, actor=actor, task=task, node_id=node_id, summary=summary, **extra)
+    event_record(
+        project=project,
+        kind=kind,
+        actor=actor,
+        task=task,
+        node_id=node_id,
+        summary=summary,
+        **extra,
+    )
 
 
 @transaction.atomic
@@ -63,15 +72,24 @@ def requirements_derive(
         AcceptanceCriterion(requirement_set=requirement_set, **criterion) for criterion in criteria
     )
     _event(
-        project, actor, task, "derive_requirements",
+        project,
+        actor,
+        task,
+        "derive_requirements",
         f"Requirements v{requirement_set.version} derived with {len(criteria)} acceptance criteria",
-        data={"criteria": [f"{c['metric']} {c['comparator']} {c['threshold']} {c['unit']}" for c in criteria]},
+        data={
+            "criteria": [
+                f"{c['metric']} {c['comparator']} {c['threshold']} {c['unit']}" for c in criteria
+            ]
+        },
     )
     return requirement_set
 
 
 @transaction.atomic
-def architecture_design(*, project, actor, task=None, components: list[dict], **fields) -> ArchitectureDesign:
+def architecture_design(
+    *, project, actor, task=None, components: list[dict], **fields
+) -> ArchitectureDesign:
     requirement_set = requirement_set_in_force(project=project)
     design = ArchitectureDesign.objects.create(
         project=project,
@@ -82,30 +100,55 @@ def architecture_design(*, project, actor, task=None, components: list[dict], **
         **fields,
     )
     Component.objects.bulk_create(Component(design=design, **component) for component in components)
-    _event(project, actor, task, "design_architecture",
-           f"Architecture v{design.version} designed with {len(components)} component(s)")
+    _event(
+        project,
+        actor,
+        task,
+        "design_architecture",
+        f"Architecture v{design.version} designed with {len(components)} component(s)",
+    )
     return design
 
 
 @transaction.atomic
 def data_prepare(*, project, actor, task=None, datasets: list[dict]) -> list[Dataset]:
     rows = Dataset.objects.bulk_create(
-        Dataset(project=project, task_id=_task_id(task), recorded_by=actor, iteration=project.iteration, **data)
+        Dataset(
+            project=project,
+            task_id=_task_id(task),
+            recorded_by=actor,
+            iteration=project.iteration,
+            **data,
+        )
         for data in datasets
     )
     personal = sum(1 for data in datasets if data.get("contains_personal_data"))
-    _event(project, actor, task, "prepare_data",
-           f"{len(rows)} dataset(s) prepared, {personal} with personal data",
-           data={"datasets": [d["name"] for d in datasets]})
+    _event(
+        project,
+        actor,
+        task,
+        "prepare_data",
+        f"{len(rows)} dataset(s) prepared, {personal} with personal data",
+        data={"datasets": [d["name"] for d in datasets]},
+    )
     return rows
 
 
 @transaction.atomic
 def data_quality_evaluate(*, project, actor, task=None, **fields) -> DataQualityReport:
-    report = DataQualityReport.objects.create(project=project, task_id=_task_id(task), recorded_by=actor, **fields)
-    _event(project, actor, task, "evaluate_data_quality",
-           f"Data quality {report.get_verdict_display().lower()}", kind=Event.Kind.DECISION,
-           reason=report.findings, data={"verdict": report.verdict})
+    report = DataQualityReport.objects.create(
+        project=project, task_id=_task_id(task), recorded_by=actor, **fields
+    )
+    _event(
+        project,
+        actor,
+        task,
+        "evaluate_data_quality",
+        f"Data quality {report.get_verdict_display().lower()}",
+        kind=Event.Kind.DECISION,
+        reason=report.findings,
+        data={"verdict": report.verdict},
+    )
     return report
 
 
@@ -123,41 +166,66 @@ def base_model_select(
     )
     ModelCandidate.objects.bulk_create(ModelCandidate(selection=selection, **c) for c in candidates)
     chosen = next(c["name"] for c in candidates if c.get("chosen"))
-    _event(project, actor, task, "select_base_model",
-           f"Base model {chosen} selected, fine-tuning {'required' if fine_tuning_required else 'not required'}",
-           kind=Event.Kind.DECISION, reason=rationale,
-           data={"chosen": chosen, "candidates": [c["name"] for c in candidates]})
+    _event(
+        project,
+        actor,
+        task,
+        "select_base_model",
+        f"Base model {chosen} selected, fine-tuning "
+        + ("required" if fine_tuning_required else "not required"),
+        kind=Event.Kind.DECISION,
+        reason=rationale,
+        data={"chosen": chosen, "candidates": [c["name"] for c in candidates]},
+    )
     return selection
 
 
 @transaction.atomic
 def fine_tuning_record(*, project, actor, task=None, **fields) -> FineTuningRun:
-    selection = ModelSelection.objects.filter(project=project).order_by("-recorded_at", "-id").first()
+    selection = (
+        ModelSelection.objects.filter(project=project).order_by("-recorded_at", "-id").first()
+    )
     run = FineTuningRun.objects.create(
         project=project, task_id=_task_id(task), recorded_by=actor, selection=selection, **fields
     )
-    _event(project, actor, task, "fine_tune_model", f"Fine-tuned into {run.resulting_model} ({run.get_method_display()})")
+    _event(
+        project,
+        actor,
+        task,
+        "fine_tune_model",
+        f"Fine-tuned into {run.resulting_model} ({run.get_method_display()})",
+    )
     return run
 
 
 @transaction.atomic
 def artifact_develop(*, project, actor, task=None, **fields) -> ArtifactVersion:
-    artifact = ArtifactVersion.objects.create(project=project, task_id=_task_id(task), recorded_by=actor, **fields)
-    _event(project, actor, task, "develop_artifact", f"Artifact version {artifact.version} developed")
+    artifact = ArtifactVersion.objects.create(
+        project=project, task_id=_task_id(task), recorded_by=actor, **fields
+    )
+    _event(
+        project, actor, task, "develop_artifact", f"Artifact version {artifact.version} developed"
+    )
     return artifact
 
 
 @transaction.atomic
-def evaluation_record(*, project, actor, task=None, measurements: dict, notes: str = "") -> Evaluation:
+def evaluation_record(
+    *, project, actor, task=None, measurements: dict, notes: str = ""
+) -> Evaluation:
     """Check each measured value against its criterion; passed only when all are met."""
     requirement_set = requirement_set_in_force(project=project)
-    artifact = ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
+    artifact = (
+        ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
+    )
     criteria = list(requirement_set.criteria.all())
     missing = [c.metric for c in criteria if c.pk not in measurements]
     if missing:
         raise ValueError(f"Missing measurements for {', '.join(missing)}.")
     results = [
-        EvaluationResult(criterion=c, measured=measurements[c.pk], passed=c.is_met(measurements[c.pk]))
+        EvaluationResult(
+            criterion=c, measured=measurements[c.pk], passed=c.is_met(measurements[c.pk])
+        )
         for c in criteria
     ]
     evaluation = Evaluation.objects.create(
@@ -172,35 +240,67 @@ def evaluation_record(*, project, actor, task=None, measurements: dict, notes: s
     for result in results:
         result.evaluation = evaluation
     EvaluationResult.objects.bulk_create(results)
-    failed = [f"{r.criterion} (measured {r.measured.normalize()})" for r in results if not r.passed]
-    _event(project, actor, task, "evaluate_artifact",
-           f"Artifact {artifact} {'met' if evaluation.passed else 'did not meet'} the requirements",
-           kind=Event.Kind.DECISION, reason="; ".join(failed) or notes,
-           data={"passed": evaluation.passed, "failed": failed})
+    failed = [
+        f"{r.criterion} (measured {plain_number(r.measured)})" for r in results if not r.passed
+    ]
+    _event(
+        project,
+        actor,
+        task,
+        "evaluate_artifact",
+        f"Artifact {artifact} {'met' if evaluation.passed else 'did not meet'} the requirements",
+        kind=Event.Kind.DECISION,
+        reason="; ".join(failed) or notes,
+        data={"passed": evaluation.passed, "failed": failed},
+    )
     return evaluation
 
 
 @transaction.atomic
-def root_cause_identify(*, project, actor, task=None, cause: str, analysis: str) -> RootCauseAnalysis:
+def root_cause_identify(
+    *, project, actor, task=None, cause: str, analysis: str
+) -> RootCauseAnalysis:
     evaluation = Evaluation.objects.filter(project=project).order_by("-recorded_at", "-id").first()
     record = RootCauseAnalysis.objects.create(
-        project=project, task_id=_task_id(task), recorded_by=actor, evaluation=evaluation,
-        cause=cause, analysis=analysis,
+        project=project,
+        task_id=_task_id(task),
+        recorded_by=actor,
+        evaluation=evaluation,
+        cause=cause,
+        analysis=analysis,
     )
-    _event(project, actor, task, "identify_root_cause",
-           f"Root cause: {record.get_cause_display().lower()}", kind=Event.Kind.DECISION,
-           reason=analysis, data={"cause": cause})
+    _event(
+        project,
+        actor,
+        task,
+        "identify_root_cause",
+        f"Root cause: {record.get_cause_display().lower()}",
+        kind=Event.Kind.DECISION,
+        reason=analysis,
+        data={"cause": cause},
+    )
     return record
 
 
 @transaction.atomic
 def deployment_record(*, project, actor, task=None, **fields) -> Deployment:
-    artifact = ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
-    deployment = Deployment.objects.create(
-        project=project, task_id=_task_id(task), recorded_by=actor, artifact_version=artifact, **fields
+    artifact = (
+        ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
     )
-    _event(project, actor, task, "deploy_artifact",
-           f"Artifact {artifact} deployed to {deployment.environment} at {deployment.endpoint}")
+    deployment = Deployment.objects.create(
+        project=project,
+        task_id=_task_id(task),
+        recorded_by=actor,
+        artifact_version=artifact,
+        **fields,
+    )
+    _event(
+        project,
+        actor,
+        task,
+        "deploy_artifact",
+        f"Artifact {artifact} deployed to {deployment.environment} at {deployment.endpoint}",
+    )
     return deployment
 
 
@@ -212,9 +312,14 @@ def integration_record(*, project, actor, task=None, **fields) -> Integration:
     integration = Integration.objects.create(
         project=project, task_id=_task_id(task), recorded_by=actor, deployment=deployment, **fields
     )
-    _event(project, actor, task, "integrate_artifact",
-           f"Integrated into {integration.systems}; data privacy compliance confirmed",
-           reason=integration.compliance_notes)
+    _event(
+        project,
+        actor,
+        task,
+        "integrate_artifact",
+        f"Integrated into {integration.systems}; data privacy compliance confirmed",
+        reason=integration.compliance_notes,
+    )
     return integration
 
 
@@ -223,20 +328,41 @@ def maintenance_record(*, project, actor, task=None, **fields) -> MaintenanceRec
     """Record what was done about the latest monitoring report's findings."""
     report = MonitoringReport.objects.filter(project=project).order_by("-id").first()
     record = MaintenanceRecord.objects.create(
-        project=project, task_id=_task_id(task), recorded_by=actor, monitoring_report=report, **fields
+        project=project,
+        task_id=_task_id(task),
+        recorded_by=actor,
+        monitoring_report=report,
+        **fields,
     )
     if record.incidents_resolved:
-        Incident.objects.filter(project=project, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        Incident.objects.filter(project=project, resolved_at__isnull=True).update(
+            resolved_at=timezone.now()
+        )
     # Scheduled maintenance is done once somebody maintained the artifact.
     OperationPolicy.objects.filter(project=project).update(maintenance_scheduled_on=None)
-    _event(project, actor, task, "maintain_artifact", f"Maintenance: {record.get_kind_display().lower()}",
-           reason=record.description)
+    _event(
+        project,
+        actor,
+        task,
+        "maintain_artifact",
+        f"Maintenance: {record.get_kind_display().lower()}",
+        reason=record.description,
+    )
     return record
 
 
 @transaction.atomic
 def retirement_record(*, project, actor, task=None, **fields) -> RetirementRecord:
-    record = RetirementRecord.objects.create(project=project, task_id=_task_id(task), recorded_by=actor, **fields)
-    _event(project, actor, task, "retire_artifact", "Artifact retired and decommissioned",
-           reason=record.notes, data={"archive": record.archive_location})
+    record = RetirementRecord.objects.create(
+        project=project, task_id=_task_id(task), recorded_by=actor, **fields
+    )
+    _event(
+        project,
+        actor,
+        task,
+        "retire_artifact",
+        "Artifact retired and decommissioned",
+        reason=record.notes,
+        data={"archive": record.archive_location},
+    )
     return record

@@ -17,8 +17,12 @@ def default_assessment_interval():
 class OperationPolicy(models.Model):
     """How a project is operated and when it must be retired; decision makers edit it."""
 
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="policy")
-    monitoring_window = models.DurationField(_("monitoring window"), default=default_monitoring_window)
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.CASCADE, related_name="policy"
+    )
+    monitoring_window = models.DurationField(
+        _("monitoring window"), default=default_monitoring_window
+    )
     assessment_interval = models.DurationField(
         _("assessment interval"), default=default_assessment_interval
     )
@@ -38,7 +42,9 @@ class OperationPolicy(models.Model):
     max_artifact_age_days = models.PositiveIntegerField(
         _("maximum age of the deployed artifact version (days)"), default=365
     )
-    maintenance_scheduled_on = models.DateField(_("maintenance scheduled on"), null=True, blank=True)
+    maintenance_scheduled_on = models.DateField(
+        _("maintenance scheduled on"), null=True, blank=True
+    )
     automatic_retirement = models.BooleanField(
         _("retire automatically when the policy is breached"), default=False
     )
@@ -55,7 +61,11 @@ class TelemetryPoint(models.Model):
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
     artifact_version = models.ForeignKey(
-        "operational.ArtifactVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "operational.ArtifactVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     metric = models.SlugField(max_length=60)
     value = models.FloatField()
@@ -63,6 +73,9 @@ class TelemetryPoint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["project", "recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric}={self.value} at {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
 class Incident(models.Model):
@@ -72,7 +85,9 @@ class Incident(models.Model):
         OPERATIONAL = "operational", _("Operational")
         COMPLIANCE = "compliance", _("Compliance finding")
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="incidents")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="incidents"
+    )
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OPERATIONAL)
     title = models.CharField(max_length=200)
     opened_at = models.DateTimeField(auto_now_add=True)
@@ -103,6 +118,9 @@ class MonitoringReport(models.Model):
         ordering = ["-window_end", "-id"]
         get_latest_by = ["window_end", "id"]
 
+    def __str__(self) -> str:
+        return f"Monitoring {self.window_end:%Y-%m-%d %H:%M}: {len(self.breaches)} breach(es)"
+
 
 class Assessment(models.Model):
     """What assess_lifecycle concluded: score, recommendation and the reasons behind it."""
@@ -112,7 +130,9 @@ class Assessment(models.Model):
         ADJUST = "adjust", _("Adjust")
         RETIRE = "retire", _("Retire")
 
-    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="assessments")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="assessments"
+    )
     task_id = models.BigIntegerField(unique=True)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()

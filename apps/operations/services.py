@@ -49,7 +49,9 @@ def telemetry_record(*, project, points, artifact_version=None) -> int:
 @transaction.atomic
 def incident_open(*, project, title: str, kind: str = Incident.Kind.OPERATIONAL, actor=None):
     incident = Incident.objects.create(project=project, title=title, kind=kind)
-    event_record(project=project, kind=Event.Kind.RECORD, actor=actor, summary=f"Incident opened: {title}")
+    event_record(
+        project=project, kind=Event.Kind.RECORD, actor=actor, summary=f"Incident opened: {title}"
+    )
     return incident
 
 
@@ -120,7 +122,9 @@ def monitoring_run(*, project, task_id: int, now=None) -> MonitoringReport:
         kind=Event.Kind.SYSTEM,
         node_id="monitor_artifact",
         summary=(
-            "Monitoring: maintenance needed" if report.maintenance_needed else "Monitoring: all criteria met"
+            "Monitoring: maintenance needed"
+            if report.maintenance_needed
+            else "Monitoring: all criteria met"
         ),
         reason="; ".join(reasons + anomalies),
         data={"report": report.pk, "breaches": len(breaches)},
@@ -175,7 +179,9 @@ def _business_value(project, metrics, period_days, previous):
         budget = float(blueprint.budget)
         parts["cost"] = 1.0 if monthly_cost <= budget else max(0.0, 2 - monthly_cost / budget)
         if monthly_cost > budget:
-            reasons.append(f"Cost {monthly_cost:.2f} {blueprint.currency}/month over budget {budget:.2f}")
+            reasons.append(
+                f"Cost {monthly_cost:.2f} {blueprint.currency}/month over budget {budget:.2f}"
+            )
     else:
         parts["cost"] = 0.5
         reasons.append("No budget in a finalized blueprint")
@@ -271,7 +277,7 @@ def assessment_run(*, project, task_id: int, now=None) -> Assessment:
         project=project,
         kind=Event.Kind.SYSTEM,
         node_id="assess_lifecycle",
-        summary=f"Assessment: {score}/100, recommends {assessment.get_recommendation_display().lower()}",
+        summary=f"Assessment: {score}/100, recommends {assessment.recommendation}",
         reason="; ".join(assessment.reasons),
         data={"assessment": assessment.pk, "score": score},
     )

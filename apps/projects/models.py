@@ -5,6 +5,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def plain_number(value) -> str:
+    """800.0000 -> '800', 0.9000 -> '0.9' (Decimal.normalize would print 8E+2)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class Team(models.TextChoices):
     """The two lanes of the Enterprise pool."""
 
@@ -28,9 +34,7 @@ class Project(models.Model):
     title = models.CharField(_("title"), max_length=200)
     sponsor = models.CharField(_("sponsor"), max_length=200)
     use_case = models.TextField(_("use case"))
-    desired_outcome = models.CharField(
-        _("desired outcome"), max_length=32, choices=Outcome.choices
-    )
+    desired_outcome = models.CharField(_("desired outcome"), max_length=32, choices=Outcome.choices)
     process = models.OneToOneField(
         "viewflow.Process",
         on_delete=models.PROTECT,

@@ -77,3 +77,25 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
         actor=actor,
         summary=f"{user.get_username()} left the {Team(team).label.lower()}",
     )
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor, **fields) -> Project:
+    """Change a project's description (admin console); the change is on the record."""
+    changes = {
+        name: [str(getattr(project, name)), str(value)]
+        for name, value in fields.items()
+        if getattr(project, name) != value
+    }
+    if changes:
+        for name, value in fields.items():
+            setattr(project, name, value)
+        project.save(update_fields=list(changes))
+        event_record(
+            project=project,
+            kind=Event.Kind.RECORD,
+            actor=actor,
+            summary="Project details changed: " + ", ".join(changes),
+            data={"changes": changes},
+        )
+    return project

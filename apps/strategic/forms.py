@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.projects.forms import TaskModelForm, rows_formset, unique_rows
 
-from .models import ArchitectureReview, AssessmentDecision, Blueprint, BusinessRequirements, Kpi, Scope, Termination
+from .models import (
+    ArchitectureReview,
+    AssessmentDecision,
+    Blueprint,
+    BusinessRequirements,
+    Kpi,
+    Scope,
+    Termination,
+)
 
 
 class KpiForm(forms.ModelForm):

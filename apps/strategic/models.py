@@ -6,7 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.projects.models import ProjectRecord
+from apps.projects.models import ProjectRecord, plain_number
 
 
 class Scope(ProjectRecord):
@@ -38,7 +38,7 @@ class Kpi(models.Model):
 
     def __str__(self) -> str:
         sign = ">=" if self.direction == self.Direction.AT_LEAST else "<="
-        return f"{self.name} {sign} {self.target.normalize()} {self.unit}"
+        return f"{self.name} {sign} {plain_number(self.target)} {self.unit}"
 
     def attainment(self, value: Decimal) -> Decimal:
         """Share of the target reached, capped at 1 (0 when nothing was measured)."""

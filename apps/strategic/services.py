@@ -11,8 +11,8 @@ from apps.operations.models import Assessment
 from .models import (
     ArchitectureReview,
     AssessmentDecision,
-    BusinessRequirements,
     Blueprint,
+    BusinessRequirements,
     Kpi,
     Scope,
     Termination,
@@ -24,9 +24,15 @@ def _task_id(task):
 
 
 @transaction.atomic
-def scope_define(*, project, actor, task=None, scope: str, objectives: str, kpis: list[dict]) -> Scope:
+def scope_define(
+    *, project, actor, task=None, scope: str, objectives: str, kpis: list[dict]
+) -> Scope:
     record = Scope.objects.create(
-        project=project, task_id=_task_id(task), recorded_by=actor, scope=scope, objectives=objectives
+        project=project,
+        task_id=_task_id(task),
+        recorded_by=actor,
+        scope=scope,
+        objectives=objectives,
     )
     Kpi.objects.bulk_create(Kpi(scope=record, **kpi) for kpi in kpis)
     event_record(
@@ -94,7 +100,11 @@ def architecture_review_record(
 @transaction.atomic
 def blueprint_finalize(*, project, actor, task=None, **fields) -> Blueprint:
     blueprint = Blueprint.objects.create(
-        project=project, task_id=_task_id(task), recorded_by=actor, iteration=project.iteration, **fields
+        project=project,
+        task_id=_task_id(task),
+        recorded_by=actor,
+        iteration=project.iteration,
+        **fields,
     )
     event_record(
         project=project,
@@ -138,7 +148,9 @@ def assessment_decide(
 
 
 @transaction.atomic
-def project_terminate(*, project, actor, task=None, reason: str, lessons_learned: str = "") -> Termination:
+def project_terminate(
+    *, project, actor, task=None, reason: str, lessons_learned: str = ""
+) -> Termination:
     record = Termination.objects.create(
         project=project,
         task_id=_task_id(task),

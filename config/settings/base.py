@@ -117,11 +117,25 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Evidence files are documents, not executables or archives of unknown content.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
-EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "svg", "md", "txt", "drawio", "json", "yaml", "yml"]
+EVIDENCE_EXTENSIONS = [
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "svg",
+    "md",
+    "txt",
+    "drawio",
+    "json",
+    "yaml",
+    "yml",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
@@ -129,15 +143,19 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LLMOps governance <llmops@localhost>")
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
 
 # Demo logins (seed_demo) are only ever created with this switch on.
 DEMO_LOGINS_ALLOWED = env.bool("DEMO_LOGINS_ALLOWED", default=DEBUG)
 
 # Defaults for a new project's operation policy; decision makers edit them per project.
-LIFECYCLE_DEFAULT_MONITORING_WINDOW = timedelta(hours=env.int("LIFECYCLE_MONITORING_WINDOW_HOURS", default=24))
-LIFECYCLE_DEFAULT_ASSESSMENT_INTERVAL = timedelta(days=env.int("LIFECYCLE_ASSESSMENT_INTERVAL_DAYS", default=30))
+LIFECYCLE_DEFAULT_MONITORING_WINDOW = timedelta(
+    hours=env.int("LIFECYCLE_MONITORING_WINDOW_HOURS", default=24)
+)
+LIFECYCLE_DEFAULT_ASSESSMENT_INTERVAL = timedelta(
+    days=env.int("LIFECYCLE_ASSESSMENT_INTERVAL_DAYS", default=30)
+)
 
 LOGGING = {
     "version": 1,
@@ -146,4 +164,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Timers live in the database; beat only says "look now", so a lost tick costs a minute.
+    "fire-due-workflow-timers": {"task": "apps.operations.tasks.timers_fire", "schedule": 60.0},
 }

@@ -41,7 +41,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEMO_LOGINS_ALLOWED:
-            raise CommandError("Demo logins are refused here: DEMO_LOGINS_ALLOWED is off (DEBUG off?).")
+            raise CommandError(
+                "Demo logins are refused here: DEMO_LOGINS_ALLOWED is off (DEBUG off?)."
+            )
         users = self.seed_users()
         for title, (stage, extra) in PROJECTS.items():
             if Project.objects.filter(title=title).exists():
@@ -119,5 +121,7 @@ class Command(BaseCommand):
             if name == "review_assessment" and stage == "retired":
                 data = {"decision": "retire", "rationale": "Value below expectations; superseded."}
             task_complete(task=task, actor=actors[task.flow_task.lane], data=data)
-        policy.update(monitoring_window=timedelta(minutes=5), assessment_interval=timedelta(hours=1))
+        policy.update(
+            monitoring_window=timedelta(minutes=5), assessment_interval=timedelta(hours=1)
+        )
         return project

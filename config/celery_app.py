@@ -1,0 +1,11 @@
+"""The Celery app: workers run the operation phase, beat keeps its clock."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+
+app = Celery("llmops")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
