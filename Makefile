@@ -21,9 +21,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
+# The quick start runs an embedded Celery worker with beat on a folder-based queue
+# (no Redis), stopped together with the web server.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	mkdir -p .celery/queue .celery/control
+	$(BIN)/celery -A config.celery_app worker --beat --pool=solo --loglevel=info \
+		--schedule=.celery/beat-schedule & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # The settings module is pinned: pytest-django prefers an exported DJANGO_SETTINGS_MODULE

@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+# Like manage.py: deployments name their settings module (docker-compose.yml does).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("llmops")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -2,21 +2,22 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 from viewflow.workflow.flow import FlowAppViewset
 
 from apps.lifecycle.flows import LifecycleFlow
 from apps.lifecycle.views import (
+    ArchiveView,
     FlowProcessListView,
     FlowTaskListView,
-    ArchiveView,
     InboxView,
     ProjectDetailView,
     ProjectListView,
     QueueView,
 )
+from apps.notation.viewsets import NotationApp
 
 
 class ProjectsApp(Application):
@@ -40,19 +41,22 @@ class LifecycleApp(FlowAppViewset):
     archive_view_class = ArchiveView
     task_list_view_class = FlowTaskListView
     process_list_view_class = FlowProcessListView
+    menu_template_name = "notation/flow_menu.html"  # viewflow's, plus the BPMN download
 
 
 site = Site(
     title="LLMOps governance",
-    viewsets=[LifecycleApp(LifecycleFlow, icon="account_tree"), ProjectsApp()],
+    viewsets=[LifecycleApp(LifecycleFlow, icon="account_tree"), ProjectsApp(), NotationApp()],
 )
 
 admin.site.site_header = "LLMOps governance: admin console"
 admin.site.site_title = "LLMOps admin console"
 
 urlpatterns = [
+    path("notifications/", include("apps.notifications.urls")),
     path("accounts/", AuthViewset(with_profile_view=False, allow_password_change=False).urls),
     path("admin/", admin.site.urls),
+    path("api/", include("apps.api.urls")),
     path("", site.urls),
 ]
 

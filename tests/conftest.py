@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
-from viewflow.workflow.timers import fire_due_timers
 
 from apps.lifecycle.demo import STEP_DATA, evaluation_data
 from apps.lifecycle.flows import LifecycleFlow
+from apps.lifecycle.jobs import jobs_run_pending, operation_tick
 from apps.lifecycle.models import LifecycleTask
 from apps.operations.services import policy_update
 from apps.projects.models import Project
@@ -34,7 +34,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 @pytest.fixture
 def decision_makers(db):
     group, _ = Group.objects.get_or_create(name="Decision makers")
-    group.permissions.add(Permission.objects.get(codename="add_project", content_type__app_label="projects"))
+    group.permissions.add(
+        Permission.objects.get(codename="add_project", content_type__app_label="projects")
+    )
     return group
 
 
@@ -59,7 +61,9 @@ def outsider(db):
 @pytest.fixture
 def auditor(db):
     group, _ = Group.objects.get_or_create(name="Auditors")
-    group.permissions.add(Permission.objects.get(codename="view_project", content_type__app_label="projects"))
+    group.permissions.add(
+        Permission.objects.get(codename="view_project", content_type__app_label="projects")
+    )
     user = UserFactory(username="auditor")
     user.groups.add(group)
     return user
@@ -83,8 +87,14 @@ def post_data(node_name: str, data: dict) -> dict:
         if key == "measurements":
             body.update({f"measured_{pk}": str(v) for pk, v in value.items()})
         elif isinstance(value, list):
-            body.update({f"{key}-TOTAL_FORMS": str(len(value)), f"{key}-INITIAL_FORMS": "0",
-                         f"{key}-MIN_NUM_FORMS": "0", f"{key}-MAX_NUM_FORMS": "1000"})
+            body.update(
+                {
+                    f"{key}-TOTAL_FORMS": str(len(value)),
+                    f"{key}-INITIAL_FORMS": "0",
+                    f"{key}-MIN_NUM_FORMS": "0",
+                    f"{key}-MAX_NUM_FORMS": "1000",
+                }
+            )
             for index, row in enumerate(value):
                 for field, field_value in row.items():
                     if field_value is True:
@@ -109,9 +119,12 @@ LAUNCH = {
 
 
 def launch(client, operational_members, title="Support assistant", strategic_members=()) -> Project:
-    body = {**LAUNCH, "title": title,
-            "operational_members": [u.pk for u in operational_members],
-            "strategic_members": [u.pk for u in strategic_members]}
+    body = {
+        **LAUNCH,
+        "title": title,
+        "operational_members": [u.pk for u in operational_members],
+        "strategic_members": [u.pk for u in strategic_members],
+    }
     response = client.post(reverse("lifecycle:launch_project:execute"), body)
     assert response.status_code == 302, response.content[:2000]
     return Project.objects.get(title=title)
@@ -138,7 +151,9 @@ def complete(client, task, body, *, claim=True):
 
 
 def default_data(project, node_name, **overrides):
-    data = evaluation_data(project) if node_name == "evaluate_artifact" else dict(STEP_DATA[node_name])
+    data = (
+        evaluation_data(project) if node_name == "evaluate_artifact" else dict(STEP_DATA[node_name])
+    )
     data.update(overrides)
     return data
 
@@ -147,25 +162,36 @@ def do(clients, project, node_name, **overrides):
     """Complete the open task ``node_name`` with demo data plus ``overrides``; assert it moved on."""
     (task,) = open_tasks(project, node_name)
     client = clients[task.flow_task.lane]
-    response = complete(client, task, post_data(node_name, default_data(project, node_name, **overrides)))
+    response = complete(
+        client, task, post_data(node_name, default_data(project, node_name, **overrides))
+    )
     assert response.status_code == 302, response.content.decode()[-3000:]
     task.refresh_from_db()
     assert task.status == "DONE"
+    jobs_run_pending()  # a worker picks up whatever service task came next
     return task
 
 
 def visited(project) -> list[str]:
-    return [t.flow_task.name for t in LifecycleTask.objects.filter(process=project.process).order_by("id")]
+    return [
+        t.flow_task.name
+        for t in LifecycleTask.objects.filter(process=project.process).order_by("id")
+    ]
 
 
 def run_operation_window(project):
     """Let the monitoring timer elapse now and fire it, as beat does every minute."""
     policy_update(project=project, monitoring_window=timedelta(0))
-    return fire_due_timers()
+    return operation_tick()
 
 
-BUILD = ["define_scope", "define_business_requirements", "derive_requirements", "design_architecture",
-         "review_architecture"]
+BUILD = [
+    "define_scope",
+    "define_business_requirements",
+    "derive_requirements",
+    "design_architecture",
+    "review_architecture",
+]
 
 
 def drive_to_operation(clients, project):
@@ -173,8 +199,15 @@ def drive_to_operation(clients, project):
     for name in BUILD:
         do(clients, project, name)
     do(clients, project, "finalize_blueprint")
-    for name in ["prepare_data", "evaluate_data_quality", "select_base_model", "develop_artifact",
-                 "evaluate_artifact", "deploy_artifact", "integrate_artifact"]:
+    for name in [
+        "prepare_data",
+        "evaluate_data_quality",
+        "select_base_model",
+        "develop_artifact",
+        "evaluate_artifact",
+        "deploy_artifact",
+        "integrate_artifact",
+    ]:
         do(clients, project, name)
 
 
@@ -193,3 +226,67 @@ def failing_measurements(project):
 
 
 ZERO = Decimal(0)
+
+
+# Helpers for tests that need many projects or tasks: set up through the services.
+
+
+def start_project(actor, title, *, strategic_members=(), operational_members=()) -> Project:
+    """Launch a project through the launch service (no HTTP); define_scope then waits."""
+    from apps.lifecycle.services import lifecycle_start
+
+    return lifecycle_start(
+        actor=actor,
+        title=title,
+        sponsor="Head of support",
+        use_case="Answer customer questions",
+        desired_outcome="other",
+        strategic_members=list(strategic_members),
+        operational_members=list(operational_members),
+    )
+
+
+def claim(task, user):
+    """Assign an open task to ``user`` through viewflow's activation, under the process lock."""
+    with LifecycleFlow.lock(task.process_id):
+        task.refresh_from_db()
+        task.flow_task.activation_class(task).assign(user)
+    return task
+
+
+def advance(project, node_name, actor, **overrides):
+    """Complete the open task ``node_name`` through the task service, with demo data."""
+    from apps.lifecycle.services import task_complete
+
+    (task,) = open_tasks(project, node_name)
+    task_complete(task=task, actor=actor, data=default_data(project, node_name, **overrides))
+    return task
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(request):
+    """Tests marked ``postgres`` need real row locks and concurrent connections.
+
+    CI runs PostgreSQL (and sets REQUIRE_SERVICES=1, which turns the skip into a
+    failure); only a laptop on SQLite skips them.
+    """
+    if request.node.get_closest_marker("postgres") is None:
+        return
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        reason = (
+            f"needs PostgreSQL (row locks, concurrent connections); the database is "
+            f"{connection.vendor}. Set DATABASE_URL=postgres://..."
+        )
+        if os.environ.get("REQUIRE_SERVICES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+# viewflow names a flow's URLs after the viewset that mounts it: until config.urls is
+# imported, task.flow_task.reverse() misses the "lifecycle:" namespace. Mount it up front
+# so task_url() works in a test whose first step is not a request.
+import config.urls  # noqa: E402, F401

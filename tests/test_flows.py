@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from viewflow.workflow.timers import fire_due_timers
 
 from apps.lifecycle.demo import telemetry_for
+from apps.lifecycle.jobs import operation_tick
 from apps.operational.models import Evaluation, RequirementSet
 from apps.operations.services import incident_open, policy_update
-from apps.strategic.models import BusinessRequirements
 from apps.projects.models import Project
+from apps.strategic.models import BusinessRequirements
 
 from .conftest import (
     BUILD,
@@ -22,14 +22,32 @@ from .conftest import (
     visited,
 )
 
-START = ["launch_project", *BUILD, "architecture_approved", "split_build", "finalize_blueprint",
-         "prepare_data"]
+START = [
+    "launch_project",
+    *BUILD,
+    "architecture_approved",
+    "split_build",
+    "finalize_blueprint",
+    "prepare_data",
+]
 BUILD_TAIL = ["join_build", "develop_artifact", "evaluate_artifact", "evaluation_passed"]
-DATA_AND_MODEL = ["evaluate_data_quality", "data_quality_sufficient", "select_base_model",
-                  "fine_tuning_needed", "rework_pass"]
+DATA_AND_MODEL = [
+    "evaluate_data_quality",
+    "data_quality_sufficient",
+    "select_base_model",
+    "fine_tuning_needed",
+    "rework_pass",
+]
 # drive_to_operation finishes the blueprint first, so join_build waits from then on.
-HAPPY_TO_OPERATION = [*START, "join_build", *DATA_AND_MODEL, *BUILD_TAIL[1:], "deploy_artifact",
-                      "integrate_artifact", "monitoring_cycle"]
+HAPPY_TO_OPERATION = [
+    *START,
+    "join_build",
+    *DATA_AND_MODEL,
+    *BUILD_TAIL[1:],
+    "deploy_artifact",
+    "integrate_artifact",
+    "monitoring_cycle",
+]
 
 
 def test_happy_path_reaches_the_operation_loop(clients, project):
@@ -49,8 +67,15 @@ def test_refine_sends_the_design_back_with_the_reviewers_comments(clients, proje
     do(clients, project, "review_architecture")
 
     assert visited(project) == [
-        "launch_project", *BUILD, "architecture_approved", "design_architecture", "review_architecture",
-        "architecture_approved", "split_build", "finalize_blueprint", "prepare_data",
+        "launch_project",
+        *BUILD,
+        "architecture_approved",
+        "design_architecture",
+        "review_architecture",
+        "architecture_approved",
+        "split_build",
+        "finalize_blueprint",
+        "prepare_data",
     ]
     assert project.process.status == "NEW"
 
@@ -63,16 +88,32 @@ def test_insufficient_data_loops_back_to_preparation(clients, project):
     do(clients, project, "prepare_data")
     do(clients, project, "evaluate_data_quality")
 
-    assert visited(project)[len(START):] == [
-        "evaluate_data_quality", "data_quality_sufficient", "prepare_data", "evaluate_data_quality",
-        "data_quality_sufficient", "select_base_model",
+    assert visited(project)[len(START) :] == [
+        "evaluate_data_quality",
+        "data_quality_sufficient",
+        "prepare_data",
+        "evaluate_data_quality",
+        "data_quality_sufficient",
+        "select_base_model",
     ]
 
 
-@pytest.mark.parametrize(("fine_tuning", "expected"), [
-    (True, ["fine_tuning_needed", "fine_tune_model", "rework_pass", "join_build", "develop_artifact"]),
-    (False, ["fine_tuning_needed", "rework_pass", "join_build", "develop_artifact"]),
-])
+@pytest.mark.parametrize(
+    ("fine_tuning", "expected"),
+    [
+        (
+            True,
+            [
+                "fine_tuning_needed",
+                "fine_tune_model",
+                "rework_pass",
+                "join_build",
+                "develop_artifact",
+            ],
+        ),
+        (False, ["fine_tuning_needed", "rework_pass", "join_build", "develop_artifact"]),
+    ],
+)
 def test_fine_tuning_yes_and_no_then_development_waits_for_the_blueprint(
     clients, project, fine_tuning, expected
 ):
@@ -85,18 +126,31 @@ def test_fine_tuning_yes_and_no_then_development_waits_for_the_blueprint(
 
     do(clients, project, "finalize_blueprint")
 
-    assert visited(project)[len(START) + 2:] == ["select_base_model", *expected]
+    assert visited(project)[len(START) + 2 :] == ["select_base_model", *expected]
 
 
 def _fail_evaluation(clients, project, cause):
-    for name in [*BUILD, "finalize_blueprint", "prepare_data", "evaluate_data_quality",
-                 "select_base_model", "develop_artifact"]:
+    for name in [
+        *BUILD,
+        "finalize_blueprint",
+        "prepare_data",
+        "evaluate_data_quality",
+        "select_base_model",
+        "develop_artifact",
+    ]:
         do(clients, project, name)
     do(clients, project, "evaluate_artifact", **failing_measurements(project))
     do(clients, project, "identify_root_cause", cause=cause, analysis="Found it.")
 
 
-FAILED = [*START, "join_build", *DATA_AND_MODEL, *BUILD_TAIL[1:], "identify_root_cause", "root_cause"]
+FAILED = [
+    *START,
+    "join_build",
+    *DATA_AND_MODEL,
+    *BUILD_TAIL[1:],
+    "identify_root_cause",
+    "root_cause",
+]
 
 
 def test_root_cause_in_development_goes_back_to_development(clients, project):
@@ -104,8 +158,13 @@ def test_root_cause_in_development_goes_back_to_development(clients, project):
     do(clients, project, "develop_artifact", version="1.0.1")
     do(clients, project, "evaluate_artifact")
 
-    assert visited(project) == [*FAILED, "develop_artifact", "evaluate_artifact", "evaluation_passed",
-                                "deploy_artifact"]
+    assert visited(project) == [
+        *FAILED,
+        "develop_artifact",
+        "evaluate_artifact",
+        "evaluation_passed",
+        "deploy_artifact",
+    ]
 
 
 def test_root_cause_in_the_model_reworks_without_waiting_for_the_blueprint(clients, project):
@@ -113,8 +172,14 @@ def test_root_cause_in_the_model_reworks_without_waiting_for_the_blueprint(clien
     do(clients, project, "select_base_model")
     do(clients, project, "develop_artifact", version="1.1.0")
 
-    assert visited(project) == [*FAILED, "select_base_model", "fine_tuning_needed", "rework_pass",
-                                "develop_artifact", "evaluate_artifact"]
+    assert visited(project) == [
+        *FAILED,
+        "select_base_model",
+        "fine_tuning_needed",
+        "rework_pass",
+        "develop_artifact",
+        "evaluate_artifact",
+    ]
 
 
 def test_root_cause_in_the_data_goes_back_to_preparation(clients, project):
@@ -130,18 +195,31 @@ def test_root_cause_in_the_requirements_runs_both_build_branches_again(clients, 
     for name in ["derive_requirements", "design_architecture", "review_architecture"]:
         do(clients, project, name)
 
-    assert visited(project) == [*FAILED, "derive_requirements", "design_architecture",
-                                "review_architecture", "architecture_approved", "split_build",
-                                "finalize_blueprint", "prepare_data"]
-    assert list(RequirementSet.objects.filter(project=project).values_list("version", flat=True)) == [2, 1]
+    assert visited(project) == [
+        *FAILED,
+        "derive_requirements",
+        "design_architecture",
+        "review_architecture",
+        "architecture_approved",
+        "split_build",
+        "finalize_blueprint",
+        "prepare_data",
+    ]
+    assert list(
+        RequirementSet.objects.filter(project=project).values_list("version", flat=True)
+    ) == [2, 1]
 
 
 def _operate(clients, project, *, interval=timedelta(0), automatic=False, healthy=True):
-    policy_update(project=project, assessment_interval=interval, automatic_retirement=automatic,
-                  monitoring_window=timedelta(0))
+    policy_update(
+        project=project,
+        assessment_interval=interval,
+        automatic_retirement=automatic,
+        monitoring_window=timedelta(0),
+    )
     drive_to_operation(clients, project)
     telemetry_for(project, hours=1, healthy=healthy)
-    return fire_due_timers()
+    return operation_tick()
 
 
 OPERATION = ["monitoring_cycle", "monitor_artifact", "maintenance_needed"]
@@ -151,25 +229,41 @@ def test_assessment_not_due_returns_to_monitoring(clients, project):
     fired = _operate(clients, project, interval=timedelta(days=30))
 
     assert fired == 1
-    assert visited(project)[len(HAPPY_TO_OPERATION) - 1:] == [*OPERATION, "assessment_due", "monitoring_cycle"]
+    assert visited(project)[len(HAPPY_TO_OPERATION) - 1 :] == [
+        *OPERATION,
+        "assessment_due",
+        "monitoring_cycle",
+    ]
 
 
 def test_breached_criteria_open_maintenance_before_the_assessment(clients, project):
     _operate(clients, project, healthy=False)
-    do(clients, project, "maintain_artifact", kind="error_fix", description="Scaled out the GPU pool.")
+    do(
+        clients,
+        project,
+        "maintain_artifact",
+        kind="error_fix",
+        description="Scaled out the GPU pool.",
+    )
 
-    assert visited(project)[len(HAPPY_TO_OPERATION) - 1:] == [
-        *OPERATION, "maintain_artifact", "assessment_due", "assess_lifecycle", "retirement_triggered",
+    assert visited(project)[len(HAPPY_TO_OPERATION) - 1 :] == [
+        *OPERATION,
+        "maintain_artifact",
+        "assessment_due",
+        "assess_lifecycle",
+        "retirement_triggered",
         "review_assessment",
     ]
 
 
 def test_open_incident_makes_maintenance_necessary(clients, project):
-    policy_update(project=project, assessment_interval=timedelta(days=30), monitoring_window=timedelta(0))
+    policy_update(
+        project=project, assessment_interval=timedelta(days=30), monitoring_window=timedelta(0)
+    )
     drive_to_operation(clients, project)
     incident_open(project=project, title="Hallucinated refund policy")
     telemetry_for(project, hours=1)
-    fire_due_timers()
+    operation_tick()
 
     assert open_tasks(project)[0].flow_task.name == "maintain_artifact"
 
@@ -178,8 +272,12 @@ def test_continue_goes_back_to_monitoring(clients, project):
     _operate(clients, project)
     do(clients, project, "review_assessment", decision="continue", rationale="Fine.")
 
-    assert visited(project)[-4:] == ["retirement_triggered", "review_assessment", "assessment_decision",
-                                     "monitoring_cycle"]
+    assert visited(project)[-4:] == [
+        "retirement_triggered",
+        "review_assessment",
+        "assessment_decision",
+        "monitoring_cycle",
+    ]
 
 
 def test_adjust_starts_a_new_iteration_with_new_requirement_versions(clients, project):
@@ -190,13 +288,23 @@ def test_adjust_starts_a_new_iteration_with_new_requirement_versions(clients, pr
 
     project.refresh_from_db()
     assert project.iteration == 2
-    assert visited(project)[-5:] == ["review_assessment", "assessment_decision",
-                                     "define_business_requirements", "derive_requirements",
-                                     "design_architecture"]
-    assert list(BusinessRequirements.objects.filter(project=project).order_by("version")
-                .values_list("version", "iteration")) == [(1, 1), (2, 2)]
-    assert list(RequirementSet.objects.filter(project=project).order_by("version")
-                .values_list("version", "business_requirements__version")) == [(1, 1), (2, 2)]
+    assert visited(project)[-5:] == [
+        "review_assessment",
+        "assessment_decision",
+        "define_business_requirements",
+        "derive_requirements",
+        "design_architecture",
+    ]
+    assert list(
+        BusinessRequirements.objects.filter(project=project)
+        .order_by("version")
+        .values_list("version", "iteration")
+    ) == [(1, 1), (2, 2)]
+    assert list(
+        RequirementSet.objects.filter(project=project)
+        .order_by("version")
+        .values_list("version", "business_requirements__version")
+    ) == [(1, 1), (2, 2)]
 
 
 def test_retirement_by_decision_closes_the_project(clients, project):
@@ -207,8 +315,15 @@ def test_retirement_by_decision_closes_the_project(clients, project):
 
     project = Project.objects.get(pk=project.pk)
     assert project.process.status == "DONE"
-    assert visited(project)[-7:] == ["review_assessment", "assessment_decision", "split_retire",
-                                     "retire_artifact", "terminate_project", "join_retire", "end"]
+    assert visited(project)[-7:] == [
+        "review_assessment",
+        "assessment_decision",
+        "split_retire",
+        "retire_artifact",
+        "terminate_project",
+        "join_retire",
+        "end",
+    ]
 
 
 def test_automatic_retirement_when_the_policy_is_breached(clients, project):
@@ -216,15 +331,25 @@ def test_automatic_retirement_when_the_policy_is_breached(clients, project):
     _operate(clients, project, automatic=True, healthy=False)
     do(clients, project, "maintain_artifact", kind="error_fix", description="Tried.")
 
-    assert [t.flow_task.name for t in open_tasks(project)] == ["retire_artifact", "terminate_project"]
+    assert [t.flow_task.name for t in open_tasks(project)] == [
+        "retire_artifact",
+        "terminate_project",
+    ]
     decision = project.events.filter(node_id="retirement_triggered").get()
     assert decision.actor is None
     assert "below the policy minimum" in decision.reason
     do(clients, project, "retire_artifact")
     do(clients, project, "terminate_project")
-    assert visited(project)[-8:] == ["assessment_due", "assess_lifecycle", "retirement_triggered",
-                                     "split_retire", "retire_artifact", "terminate_project",
-                                     "join_retire", "end"]
+    assert visited(project)[-8:] == [
+        "assessment_due",
+        "assess_lifecycle",
+        "retirement_triggered",
+        "split_retire",
+        "retire_artifact",
+        "terminate_project",
+        "join_retire",
+        "end",
+    ]
     assert Project.objects.get(pk=project.pk).process.status == "DONE"
 
 

@@ -148,6 +148,9 @@ STEP_DATA = {
         "endpoint": "https://llm.example.com/support",
         "resources": "2 x L4 GPU, 8 vCPU, 32 GB",
         "live_test_results": "100 shadow requests, p95 610 ms, no errors.",
+        # Demo projects have no IT infrastructure behind them: confirmed by hand.
+        "manual_confirmation": True,
+        "manual_confirmation_reason": "Platform team confirmed on change ticket CHG-1042.",
     },
     "integrate_artifact": {
         "systems": "CRM, web chat",
@@ -169,6 +172,8 @@ STEP_DATA = {
         "archive_location": "s3://archive/faq-bot",
         "decommission_requested": True,
         "decommission_confirmed": True,
+        "manual_confirmation": True,
+        "manual_confirmation_reason": "Platform team confirmed on change ticket CHG-2077.",
         "notes": "Replaced by the support assistant.",
     },
     "terminate_project": {

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
+from apps.infrastructure.services import decommission_request_send, deployment_request_send
 from apps.operational import forms as op_forms
 from apps.operational import services as op
 from apps.operations.services import assessment_run, monitoring_run
@@ -16,8 +17,9 @@ from apps.strategic import forms as st_forms
 from apps.strategic import services as st
 
 from . import subjects
+from .jobs import Job
 from .models import LifecycleProcess, LifecycleTask
-from .nodes import End, Gateway, HumanTask, Join, ServiceTask, Split, Start, Timer
+from .nodes import End, Gateway, HumanTask, Join, Split, Start, Timer
 from .views import LaunchView, TaskView
 
 STRATEGIC, OPERATIONAL = Team.STRATEGIC, Team.OPERATIONAL
@@ -215,6 +217,7 @@ class LifecycleFlow(flow.Flow):
         HumanTask(task_view(op_forms.DeploymentForm, op.deployment_record, subjects.artifact))
         .Annotation(title=_("Deploy artifact"))
         .Lane(OPERATIONAL, "ops")
+        .onCreate(this.request_deployment)
         .Next(this.integrate_artifact)
     )
     integrate_artifact = (
@@ -230,7 +233,7 @@ class LifecycleFlow(flow.Flow):
         .Next(this.monitor_artifact)
     )
     monitor_artifact = (
-        ServiceTask(this.monitor)
+        Job(this.monitor)
         .Annotation(title=_("Monitor artifact"))
         .Lane(OPERATIONAL, "ops")
         .Next(this.maintenance_needed)
@@ -260,7 +263,7 @@ class LifecycleFlow(flow.Flow):
         .Branch("due", this.assess_lifecycle)
     )
     assess_lifecycle = (
-        ServiceTask(this.assess)
+        Job(this.assess)
         .Annotation(title=_("Assess life cycle and business value"))
         .Lane(STRATEGIC, "strategic")
         .Next(this.retirement_triggered)
@@ -301,6 +304,7 @@ class LifecycleFlow(flow.Flow):
         HumanTask(task_view(op_forms.RetirementForm, op.retirement_record))
         .Annotation(title=_("Retire artifact"))
         .Lane(OPERATIONAL, "ops")
+        .onCreate(this.request_decommission)
         .Next(this.join_retire)
     )
     terminate_project = (
@@ -314,7 +318,26 @@ class LifecycleFlow(flow.Flow):
     )
     end = End().Annotation(title=_("Project closed")).Lane(STRATEGIC)
 
+    # message flows with the IT infrastructure pool, a black box: (source, target,
+    # name) by node id; the BPMN export (apps.notation) draws them
+    bpmn_message_flows = (
+        ("deploy_artifact", "it_infrastructure", "Deployment request"),
+        ("it_infrastructure", "deploy_artifact", "Deployment confirmation"),
+        ("it_infrastructure", "monitor_artifact", "Telemetry"),
+        ("maintain_artifact", "it_infrastructure", "Maintenance change"),
+        ("retire_artifact", "it_infrastructure", "Decommission request"),
+        ("it_infrastructure", "retire_artifact", "Decommission confirmation"),
+    )
+
     # automatic steps and decisions
+
+    def request_deployment(self, activation):
+        """Message flow to IT infrastructure: the deployment request."""
+        deployment_request_send(project=activation.process.project, task=activation.task)
+
+    def request_decommission(self, activation):
+        """Message flow to IT infrastructure: the decommission request."""
+        decommission_request_send(project=activation.process.project, task=activation.task)
 
     def monitoring_window(self, activation):
         return activation.process.project.policy.monitoring_window

@@ -7,7 +7,6 @@ project page and the BPMN export read them from here.
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.utils import is_owner
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.base import Edge
@@ -64,7 +63,7 @@ class HumanTask(LaneMixin, flow.View):
 
     def can_execute(self, user, task):
         # Being the owner is not enough: a member who left the team loses the task too.
-        return is_owner(task.owner, user) and user.has_perm(
+        return task.owner_id == user.pk and user.has_perm(
             task.owner_permission, task.process.project
         )
 
@@ -126,10 +125,6 @@ class Join(LaneMixin, flow.Join):
 
 class Timer(LaneMixin, flow.Timer):
     pass
-
-
-class ServiceTask(LaneMixin, flow.Function):
-    """An automatic step; its body calls one service."""
 
 
 class End(LaneMixin, flow.End):

@@ -56,9 +56,14 @@ def root_cause(project):
 
 
 def artifact(project):
+    from apps.infrastructure.selectors import deployment_confirmation_awaited, evaluation_submitted
+
     return {
         "artifact": latest_artifact_version(project=project),
         "requirement_set": requirement_set_in_force(project=project),
+        # What IT infrastructure, a harness or CI sent through the API.
+        "evaluation_submitted": evaluation_submitted(project=project),
+        "deployment_confirmation": deployment_confirmation_awaited(project=project),
     }
 
 

@@ -22,8 +22,9 @@ from viewflow.workflow.flow.views.mixins import TaskSuccessUrlMixin
 from viewflow.workflow.status import STATUS
 
 from apps.audit.selectors import project_history
+from apps.infrastructure.selectors import webhook_deliveries
 from apps.operational.selectors import requirement_set_in_force
-from apps.operations.models import Assessment
+from apps.operations.selectors import assessment_trend, trend_polyline
 from apps.projects.forms import LaunchForm
 from apps.projects.models import Membership
 from apps.projects.selectors import access_project, visible_projects
@@ -231,6 +232,7 @@ class FlowProcessListView(DashboardProcessListView):
             .get_queryset()
             .filter(project__in=visible_projects(self.request.user))
             .select_related("project")
+            .order_by("-created", "-pk")
         )
 
     def project(self, process):
@@ -251,11 +253,20 @@ class ProjectListView(generic.ListView):
     context_object_name = "projects"
     paginate_by = 50
 
+    group_label = None
+
     def get_queryset(self):
         active = LifecycleTask.objects.filter(status__in=ACTIVE).order_by("created")
+        projects = visible_projects(self.request.user)
+        if group := self.request.GET.get("group"):
+            # the portfolio's links: projects with work waiting in one process group
+            from apps.notation.state import projects_in_group
+
+            from .nodes import GROUPS
+
+            projects, self.group_label = projects_in_group(projects, group), GROUPS.get(group)
         return (
-            visible_projects(self.request.user)
-            .select_related("process")
+            projects.select_related("process")
             .prefetch_related(
                 Prefetch("process__task_set", queryset=active, to_attr="active_tasks")
             )
@@ -271,6 +282,7 @@ class ProjectDetailView(generic.TemplateView):
         from .flows import LifecycleFlow
 
         project = access_project(user=self.request.user, project_id=kwargs["pk"])
+        trend = assessment_trend(project=project)
         process = project.process
         tasks = list(
             LifecycleTask.objects.filter(process=process)
@@ -292,8 +304,11 @@ class ProjectDetailView(generic.TemplateView):
             done_tasks=[t for t in tasks if t.status == STATUS.DONE],
             requirement_set=requirement_set_in_force(project=project),
             kpis=Kpi.objects.filter(scope__project=project),
-            assessments=Assessment.objects.filter(project=project).order_by("period_end")[:24],
+            assessments=trend,
+            trend_points=trend_polyline(trend),
+            policy_line=80 - project.policy.min_value_score * 80 / 100,
             memberships=Membership.objects.filter(project=project).select_related("user"),
             history=project_history(project=project)[:200],
+            webhook_deliveries=webhook_deliveries(project=project)[:20],
             **kwargs,
         )

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from apps.infrastructure.forms import DecommissionGate, DeploymentGate
+from apps.infrastructure.selectors import evaluation_submitted_values
 from apps.projects.forms import TaskForm, TaskModelForm, rows_formset, unique_rows
 
 from .models import (
@@ -166,12 +168,15 @@ class EvaluationForm(TaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria_in_force(project=self.project) if self.project else []
+        # Results an evaluation harness or CI sent through the API fill the form in.
+        submitted = evaluation_submitted_values(project=self.project) if self.project else {}
         for criterion in self.criteria:
             self.fields[f"measured_{criterion.pk}"] = forms.DecimalField(
                 label=f"{criterion.metric} ({criterion.unit})",
                 help_text=_("Acceptance criterion: %(c)s") % {"c": criterion},
                 max_digits=14,
                 decimal_places=4,
+                initial=submitted.get(criterion.metric),
             )
         self.order_fields([f"measured_{c.pk}" for c in self.criteria] + ["notes"])
 
@@ -191,7 +196,7 @@ class RootCauseForm(TaskModelForm):
         widgets = {"cause": forms.RadioSelect}
 
 
-class DeploymentForm(TaskModelForm):
+class DeploymentForm(DeploymentGate, TaskModelForm):
     class Meta:
         model = Deployment
         fields = ["environment", "endpoint", "resources", "live_test_results"]
@@ -223,7 +228,7 @@ class MaintenanceForm(TaskModelForm):
         fields = ["kind", "description", "incidents_resolved"]
 
 
-class RetirementForm(TaskModelForm):
+class RetirementForm(DecommissionGate, TaskModelForm):
     class Meta:
         model = RetirementRecord
         fields = [

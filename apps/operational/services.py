@@ -283,7 +283,20 @@ def root_cause_identify(
 
 
 @transaction.atomic
-def deployment_record(*, project, actor, task=None, **fields) -> Deployment:
+def deployment_record(
+    *,
+    project,
+    actor,
+    task=None,
+    manual_confirmation: bool = False,
+    manual_confirmation_reason: str = "",
+    **fields,
+) -> Deployment:
+    """Record the deployment once IT infrastructure confirmed it, or manually with a reason."""
+    from apps.infrastructure.selectors import deployment_confirmation_awaited
+
+    confirmation = deployment_confirmation_awaited(project=project)
+    confirmed_by = _confirmed_by(confirmation, manual_confirmation, manual_confirmation_reason)
     artifact = (
         ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
     )
@@ -300,6 +313,8 @@ def deployment_record(*, project, actor, task=None, **fields) -> Deployment:
         task,
         "deploy_artifact",
         f"Artifact {artifact} deployed to {deployment.environment} at {deployment.endpoint}",
+        reason=confirmed_by["reason"],
+        data={"confirmation": confirmed_by["confirmation"]},
     )
     return deployment
 
@@ -348,11 +363,27 @@ def maintenance_record(*, project, actor, task=None, **fields) -> MaintenanceRec
         f"Maintenance: {record.get_kind_display().lower()}",
         reason=record.description,
     )
+    from apps.infrastructure.services import maintenance_change_send
+
+    maintenance_change_send(project=project, record=record, task=task)
     return record
 
 
 @transaction.atomic
-def retirement_record(*, project, actor, task=None, **fields) -> RetirementRecord:
+def retirement_record(
+    *,
+    project,
+    actor,
+    task=None,
+    manual_confirmation: bool = False,
+    manual_confirmation_reason: str = "",
+    **fields,
+) -> RetirementRecord:
+    """Record the retirement once IT infrastructure confirmed the decommission, or manually."""
+    from apps.infrastructure.selectors import decommission_confirmation_awaited
+
+    confirmation = decommission_confirmation_awaited(project=project)
+    confirmed_by = _confirmed_by(confirmation, manual_confirmation, manual_confirmation_reason)
     record = RetirementRecord.objects.create(
         project=project, task_id=_task_id(task), recorded_by=actor, **fields
     )
@@ -362,7 +393,16 @@ def retirement_record(*, project, actor, task=None, **fields) -> RetirementRecor
         task,
         "retire_artifact",
         "Artifact retired and decommissioned",
-        reason=record.notes,
-        data={"archive": record.archive_location},
+        reason="\n".join(filter(None, [confirmed_by["reason"], record.notes])),
+        data={"archive": record.archive_location, "confirmation": confirmed_by["confirmation"]},
     )
     return record
+
+
+def _confirmed_by(confirmation, manual: bool, reason: str) -> dict:
+    """IT infrastructure's confirmation, else a manual one that must give its reason."""
+    if confirmation is not None:
+        return {"confirmation": confirmation.confirmation_id, "reason": ""}
+    if not (manual and reason.strip()):
+        raise ValueError("IT infrastructure has not confirmed; a manual confirmation needs a reason.")
+    return {"confirmation": "manual", "reason": f"Confirmed manually: {reason.strip()}"}

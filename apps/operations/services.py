@@ -4,7 +4,7 @@ Both are keyed on the flow task that asked for them, so running one twice for th
 same task returns the first result instead of writing a second one.
 """
 
-from datetime import timedelta
+import logging
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,6 +18,8 @@ from apps.strategic.models import Blueprint, Kpi
 
 from .metrics import window_metrics
 from .models import Assessment, Incident, MonitoringReport, OperationPolicy, TelemetryPoint
+
+logger = logging.getLogger(__name__)
 
 # Weights of the business-value score (they add up to 100).
 WEIGHTS = {"kpis": 50, "cost": 20, "usage": 10, "incidents": 10, "compliance": 10}
@@ -282,6 +284,7 @@ def assessment_run(*, project, task_id: int, now=None) -> Assessment:
         data={"assessment": assessment.pk, "score": score},
     )
     if assessment.retirement_triggered:
+        transaction.on_commit(lambda: _notify_retirement(project.pk))
         event_record(
             project=project,
             kind=Event.Kind.DECISION,
@@ -293,14 +296,21 @@ def assessment_run(*, project, task_id: int, now=None) -> Assessment:
     return assessment
 
 
-def monitoring_window_for(project) -> timedelta:
-    return project.policy.monitoring_window
+def _notify_retirement(project_id: int) -> None:
+    """Tell both teams now; if the broker is down, the periodic catch-up sends it later."""
+    from apps.notifications.tasks import retirement_notice_send
+
+    try:
+        retirement_notice_send.delay(project_id)
+    except Exception:  # noqa: BLE001 - any broker failure: the catch-up covers it
+        logger.warning("Retirement notice for project %s deferred to the catch-up", project_id)
 
 
 @transaction.atomic
 def policy_update(*, project, actor=None, **fields) -> OperationPolicy:
     """Change a project's operation policy; every change is on the record."""
-    policy = project.policy
+    # Compare with the stored row: a form may already have changed the cached instance.
+    policy = OperationPolicy.objects.select_for_update().get(project=project)
     changes = {}
     for name, value in fields.items():
         if getattr(policy, name) != value:

@@ -1,17 +1,20 @@
-"""Celery tasks of the operation phase: thin, idempotent, safe to run twice."""
-
-import logging
+"""Celery tasks of the operation phase beyond the flow's own jobs."""
 
 from celery import shared_task
-from viewflow.workflow.timers import fire_due_timers
 
-logger = logging.getLogger(__name__)
+from apps.projects.models import Project
+
+from .services import assessment_run, monitoring_run
 
 
-@shared_task
-def timers_fire() -> int:
-    """Fire every due flow.Timer; the dispatcher re-checks each one under its flow lock."""
-    fired = fire_due_timers()
-    if fired:
-        logger.info("fired %d due workflow timer(s)", fired)
-    return fired
+@shared_task(acks_late=True)
+def project_sweep(project_id: int, key: int) -> int:
+    """Monitor and assess one project outside the flow (capacity benchmark, backfills).
+
+    ``key`` stands in for the flow task id that keys both services, so a repeated
+    sweep with the same key records nothing new.
+    """
+    project = Project.objects.select_related("policy").get(pk=project_id)
+    monitoring_run(project=project, task_id=key)
+    assessment_run(project=project, task_id=key)
+    return project_id

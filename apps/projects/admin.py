@@ -137,6 +137,7 @@ class ProjectAdmin(admin.ModelAdmin):
                     project=project, user=membership.user, team=membership.team, actor=actor
                 )
         elif formset.model is OperationPolicy:
+            formset.save(commit=False)  # fills the admin's change message, writes nothing
             for policy_form in formset.forms:
                 if policy_form.has_changed():
                     policy_update(

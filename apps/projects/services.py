@@ -69,6 +69,7 @@ def membership_remove(*, membership: Membership, actor=None) -> None:
     project, user, team = membership.project, membership.user, membership.team
     membership.delete()
     remove_perm(lane_permission(team), user, project)
+    _tasks_release(project=project, user=user, team=team, actor=actor)
     if not Membership.objects.filter(project=project, user=user).exists():
         remove_perm(VIEW_PROJECT, user, project)
     event_record(
@@ -99,3 +100,34 @@ def project_update(*, project: Project, actor, **fields) -> Project:
             data={"changes": changes},
         )
     return project
+
+
+def _tasks_release(*, project, user, team, actor) -> None:
+    """Return the tasks a leaving member had claimed in that lane to the team's queue.
+
+    Otherwise nobody but an administrator could pick them up again.
+    """
+    from viewflow.workflow.status import STATUS
+
+    from apps.lifecycle.models import LifecycleTask
+
+    if project.process_id is None:
+        return
+    claimed = LifecycleTask.objects.filter(
+        process_id=project.process_id, owner=user, status=STATUS.ASSIGNED
+    )
+    for task in claimed:
+        if task.flow_task.lane != team:
+            continue
+        with task.flow_task.flow_class.lock(task.process_id):
+            task.owner, task.status = None, STATUS.NEW
+            task.save(update_fields=["owner", "status"])
+        event_record(
+            project=project,
+            kind=Event.Kind.MEMBERSHIP,
+            actor=actor,
+            node_id=task.flow_task.name,
+            task=task,
+            summary=f"{task.flow_task.task_title} released back to the queue",
+            reason=f"{user.get_username()} left the {Team(team).label.lower()}",
+        )

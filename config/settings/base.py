@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 APPS_DIR = BASE_DIR / "apps"
@@ -45,6 +46,13 @@ INSTALLED_APPS = [
     "apps.operational",
     "apps.operations",
     "apps.lifecycle",
+    "apps.notifications",
+    "apps.notation",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "apps.infrastructure",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -142,9 +150,21 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="LLMOps governance <llmops@localhost>")
+# Absolute links in emails point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+CELERY_RESULT_BACKEND = env(
+    "CELERY_RESULT_BACKEND",
+    default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # An unacknowledged job returns to the queue after this long when its worker vanished.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such messages (seconds, and every n-th look scans).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
+}
 
 # Demo logins (seed_demo) are only ever created with this switch on.
 DEMO_LOGINS_ALLOWED = env.bool("DEMO_LOGINS_ALLOWED", default=DEBUG)
@@ -173,6 +193,67 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Timers live in the database; beat only says "look now", so a lost tick costs a minute.
-    "fire-due-workflow-timers": {"task": "apps.operations.tasks.timers_fire", "schedule": 60.0},
+    # Timers and jobs live in the database; beat only says "look now", so a lost
+    # tick or a flushed broker costs a minute, never a step of the process.
+    "fire-due-workflow-timers": {"task": "apps.lifecycle.tasks.timers_fire", "schedule": 60.0},
+    "resend-stale-jobs": {"task": "apps.lifecycle.tasks.jobs_resend", "schedule": 300.0},
+    # Review emails: each send is recorded once per period, so a double beat sends nothing twice.
+    "task-digests": {
+        "task": "apps.notifications.tasks.digests_send",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "strategic-reminders": {
+        "task": "apps.notifications.tasks.reminders_send",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    "overdue-escalations": {"task": "apps.notifications.tasks.escalations_send", "schedule": 900.0},
+    "retirement-notices": {
+        "task": "apps.notifications.tasks.retirement_notices_send",
+        "schedule": 300.0,
+    },
+    # Outgoing webhooks whose first Celery message was lost (broker flushed, worker gone).
+    "resend-stale-webhooks": {"task": "apps.infrastructure.tasks.webhooks_resend", "schedule": 600.0},
 }
+
+# The IT infrastructure API (apps.api): DRF with token or session auth, OpenAPI 3 by
+# drf-spectacular at /api/schema/, Swagger UI served locally (sidecar) at /api/docs/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.LimitedJSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.TokenRateThrottle"],
+    # Per token and kind of endpoint. Counts live in the default cache: per process
+    # unless CACHES points at a shared one (Redis) in production.
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": env("API_THROTTLE_READ", default="600/min"),
+        "api_messages": env("API_THROTTLE_MESSAGES", default="120/min"),
+        "api_telemetry": env("API_THROTTLE_TELEMETRY", default="600/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.exceptions.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LLMOps governance: IT infrastructure API",
+    "DESCRIPTION": (
+        "The message flows between the LLMOps life cycle and the IT infrastructure pool: "
+        "deployment and decommission confirmations, telemetry, evaluation results; and "
+        "reads for integrations. Authenticate with a project API token "
+        "(`Authorization: Bearer <key>`) or, for reads, a browser session. Outgoing "
+        "messages are webhooks signed with `X-LLMOps-Signature: sha256=<HMAC of the body>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
+API_TELEMETRY_MAX_POINTS = 10_000
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)

@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from viewflow.workflow.timers import fire_due_timers
 
 from apps.lifecycle.demo import STEP_DATA, evaluation_data, telemetry_for
+from apps.lifecycle.jobs import operation_tick
 from apps.lifecycle.models import LifecycleTask
 from apps.lifecycle.services import lifecycle_start, task_complete
 from apps.operations.models import OperationPolicy
@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 break
             if not tasks:
                 telemetry_for(project, hours=2)
-                fire_due_timers()
+                operation_tick()
                 continue
             task = tasks[0]
             name = task.flow_task.name

@@ -1,0 +1,45 @@
+"""Celery tasks of the IT infrastructure pool: thin, idempotent, safe to run twice."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+
+from .selectors import stale_deliveries
+from .services import webhook_delivery_attempt, webhook_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+class WebhookNotDelivered(Exception):
+    """The receiver did not answer 2xx; Celery retries with exponential backoff."""
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(WebhookNotDelivered,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def webhook_deliver(self, delivery_id: str) -> str:
+    """One attempt per run; the last allowed attempt marks the delivery failed."""
+    outcome = webhook_delivery_attempt(
+        delivery_id=delivery_id, final=self.request.retries >= self.max_retries
+    )
+    if outcome == "retry":
+        raise WebhookNotDelivered(delivery_id)
+    return outcome
+
+
+@shared_task
+def webhooks_resend(minutes: int = 10) -> int:
+    """Enqueue again the deliveries whose first message never ran (broker flushed, worker lost)."""
+    pks = list(stale_deliveries(timedelta(minutes=minutes)))
+    for pk in pks:
+        webhook_enqueue(pk)
+    if pks:
+        logger.info("resent %d stale webhook deliveries", len(pks))
+    return len(pks)

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from .views import PreferenceView
+
+app_name = "notifications"
+urlpatterns = [path("preferences/", PreferenceView.as_view(), name="preferences")]

@@ -1,0 +1,195 @@
+"""Outgoing messages to IT infrastructure: signed webhooks, retried by Celery, every attempt logged.
+
+A real HTTP server on 127.0.0.1 receives them and checks the signature as a
+receiver would; the Celery task runs for real, synchronously (``apply``).
+"""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from apps.infrastructure.models import WebhookDelivery
+from apps.infrastructure.services import deployment_request_send, webhook_endpoint_save
+from apps.infrastructure.tasks import webhook_deliver
+
+from .api_support import Receiver, receiver, signature_valid  # noqa: F401
+from .conftest import do, login
+from .journeys import reach
+
+
+def endpoint_for(project, url, actor=None) -> str:
+    _endpoint, secret = webhook_endpoint_save(project=project, url=url, actor=actor)
+    return secret
+
+
+def deliver(delivery):
+    return webhook_deliver.apply(args=[str(delivery.pk)])
+
+
+def test_opening_deploy_artifact_sends_a_signed_deployment_request(
+    clients, project, strategist, receiver
+):
+    # given: the project's webhook endpoint is the receiver
+    secret = endpoint_for(project, receiver.url, strategist)
+
+    # when: the flow reaches deploy_artifact and Celery runs the delivery
+    task = reach(clients, project, "deploy_artifact")
+    delivery = WebhookDelivery.objects.get(project=project)
+    result = deliver(delivery)
+
+    # then: one POST, signed over its raw body, carrying what IT infrastructure needs
+    assert result.get() == "delivered"
+    (request,) = receiver.requests
+    headers = request["headers"]
+    assert signature_valid(secret, request)
+    assert headers["X-LLMOps-Event"] == "deployment.requested"
+    assert headers["X-LLMOps-Delivery"] == str(delivery.pk)
+    assert headers["X-LLMOps-Timestamp"].isdigit()
+    body = json.loads(request["body"])
+    assert body["id"] == str(delivery.pk) and body["event"] == "deployment.requested"
+    assert body["project"] == {"id": project.pk, "title": project.title}
+    assert body["task_id"] == task.pk and body["node_id"] == "deploy_artifact"
+    assert body["data"]["artifact_version"]["version"] == "1.0.0"
+    assert body["data"]["confirmation_url"].endswith(
+        f"/api/projects/{project.pk}/deployment-confirmations/"
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("delivered", 1, 204)
+    # and the delivery log is on the project page
+    page = clients["operational"].get(reverse("projects:detail", args=[project.pk]))
+    assert "Messages to IT infrastructure" in page.content.decode()
+    assert "HTTP 204" in page.content.decode()
+
+
+def test_a_tampered_body_fails_the_signature_check(clients, project, receiver):
+    secret = endpoint_for(project, receiver.url)
+    reach(clients, project, "deploy_artifact")
+    deliver(WebhookDelivery.objects.get())
+
+    (request,) = receiver.requests
+    tampered = {**request, "body": request["body"].replace(b"1.0.0", b"6.6.6")}
+
+    assert signature_valid(secret, request)
+    assert not signature_valid(secret, tampered)
+    assert not signature_valid("another secret", request)
+
+
+def test_failed_attempts_are_retried_and_each_one_is_logged(clients, project):
+    with Receiver(statuses=[500, 503, 200]) as flaky:
+        endpoint_for(project, flaky.url)
+        reach(clients, project, "deploy_artifact")
+        delivery = WebhookDelivery.objects.get()
+
+        result = deliver(delivery)
+
+        assert result.get() == "delivered"
+        assert len(flaky.requests) == 3
+        # the same message each time: same id, same bytes
+        assert len({r["body"] for r in flaky.requests}) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    log = list(delivery.log.values_list("number", "status_code"))
+    assert log == [(1, 500), (2, 503), (3, 200)]
+    assert delivery.log.get(number=1).error.startswith("HTTP 500")
+
+
+def test_a_delivery_that_never_succeeds_fails_after_the_last_retry(clients, project, strategist):
+    with Receiver(statuses=[502]) as down:
+        endpoint_for(project, down.url)
+        reach(clients, project, "deploy_artifact")
+        delivery = WebhookDelivery.objects.get()
+
+        deliver(delivery)
+
+    delivery.refresh_from_db()
+    assert delivery.status == "failed"
+    assert delivery.attempts == webhook_deliver.max_retries + 1
+    assert deliver(delivery).get() == "failed"  # settled: a late duplicate sends nothing
+    assert delivery.log.count() == webhook_deliver.max_retries + 1
+
+    # a decision maker sends it again from the admin, once the receiver is back
+    client = login(strategist)
+    client.post(
+        reverse("admin:infrastructure_webhookdelivery_changelist"),
+        {"action": "send_again", "_selected_action": [delivery.pk]},
+    )
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
+
+
+def test_an_unreachable_receiver_is_logged_as_an_error(clients, project):
+    with Receiver() as gone:
+        url = gone.url
+    endpoint_for(project, url)  # the server is closed: connection refused
+    reach(clients, project, "deploy_artifact")
+    delivery = WebhookDelivery.objects.get()
+
+    deliver(delivery)
+
+    attempt = delivery.log.first()
+    assert attempt.status_code is None
+    assert "Connection refused" in attempt.error or "URLError" in attempt.error
+
+
+def test_maintaining_the_artifact_sends_a_maintenance_change(clients, project, receiver):
+    secret = endpoint_for(project, receiver.url)
+    reach(clients, project, "maintain_artifact")
+
+    do(clients, project, "maintain_artifact", kind="infrastructure_change", description="Moved to L40S.")
+
+    delivery = WebhookDelivery.objects.get(event="maintenance.changed")
+    deliver(delivery)
+    request = receiver.requests[-1]
+    assert signature_valid(secret, request)
+    data = json.loads(request["body"])["data"]
+    assert data["kind"] == "infrastructure_change" and data["description"] == "Moved to L40S."
+    assert data["endpoint"] == "https://llm.example.com/support"
+
+
+def test_opening_retire_artifact_sends_a_decommission_request(clients, project, receiver):
+    endpoint_for(project, receiver.url)
+
+    reach(clients, project, "retire_artifact")
+
+    delivery = WebhookDelivery.objects.get(event="decommission.requested")
+    deliver(delivery)
+    data = json.loads(receiver.requests[-1]["body"])["data"]
+    assert data["environment"] == "production-eu"
+    assert data["confirmation_url"].endswith(
+        f"/api/projects/{project.pk}/decommission-confirmations/"
+    )
+    assert project.events.filter(summary="Decommission request sent to IT infrastructure").exists()
+
+
+def test_without_an_endpoint_nothing_is_sent(clients, project):
+    reach(clients, project, "deploy_artifact")
+
+    assert not WebhookDelivery.objects.exists()
+
+
+@pytest.fixture
+def eager_celery():
+    """Celery runs tasks in-process when sent: the on_commit -> Celery -> HTTP chain, no broker."""
+    from config.celery_app import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+def test_the_request_goes_out_after_the_commit_through_celery(
+    project, receiver, eager_celery, django_capture_on_commit_callbacks
+):
+    endpoint_for(project, receiver.url)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        delivery = deployment_request_send(project=project)
+    assert receiver.requests == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+
+    assert len(receiver.requests) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
