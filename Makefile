@@ -48,3 +48,10 @@ format: install
 clean:
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache staticfiles
+
+# The bpmn-js viewer bundle in static/bpmn/ (committed, so `make run` needs no npm) and
+# bpmnlint for the tests, both from package.json.
+.PHONY: bpmn-assets
+bpmn-assets:
+	npm ci --no-audit --no-fund
+	npm run build

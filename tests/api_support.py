@@ -78,7 +78,9 @@ class Receiver:
             def do_POST(self):  # noqa: N802 - http.server's naming
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.requests.append({"headers": self.headers, "body": body})
-                code = receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                code = (
+                    receiver.statuses.pop(0) if len(receiver.statuses) > 1 else receiver.statuses[0]
+                )
                 self.send_response(code)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -107,9 +109,3 @@ def signature_valid(secret: str, request) -> bool:
     """What a receiver does: HMAC-SHA256 of the raw body, compared in constant time."""
     expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, request["headers"]["X-LLMOps-Signature"])
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as server:
-        yield server

@@ -1,7 +1,5 @@
 """Shared fixtures: people in both lanes, and helpers that drive the flow over HTTP."""
 
-from datetime import timedelta
-from decimal import Decimal
 
 import factory
 import pytest
@@ -12,9 +10,8 @@ from django.urls import reverse
 
 from apps.lifecycle.demo import STEP_DATA, evaluation_data
 from apps.lifecycle.flows import LifecycleFlow
-from apps.lifecycle.jobs import jobs_run_pending, operation_tick
+from apps.lifecycle.jobs import jobs_run_pending
 from apps.lifecycle.models import LifecycleTask
-from apps.operations.services import policy_update
 from apps.projects.models import Project
 
 ACTIVE = ["NEW", "ASSIGNED", "STARTED", "SCHEDULED", "ERROR"]
@@ -159,7 +156,7 @@ def default_data(project, node_name, **overrides):
 
 
 def do(clients, project, node_name, **overrides):
-    """Complete the open task ``node_name`` with demo data plus ``overrides``; assert it moved on."""
+    """Complete the open task ``node_name`` with demo data and ``overrides``; check it moved on."""
     (task,) = open_tasks(project, node_name)
     client = clients[task.flow_task.lane]
     response = complete(
@@ -177,12 +174,6 @@ def visited(project) -> list[str]:
         t.flow_task.name
         for t in LifecycleTask.objects.filter(process=project.process).order_by("id")
     ]
-
-
-def run_operation_window(project):
-    """Let the monitoring timer elapse now and fire it, as beat does every minute."""
-    policy_update(project=project, monitoring_window=timedelta(0))
-    return operation_tick()
 
 
 BUILD = [
@@ -224,8 +215,6 @@ def flow():
 def failing_measurements(project):
     return evaluation_data(project, passing=False)
 
-
-ZERO = Decimal(0)
 
 
 # Helpers for tests that need many projects or tasks: set up through the services.

@@ -10,7 +10,7 @@ on the diagram, viewflow in the order the flow declares them (the order of the f
 sequence flows), and the record lists such a group of arrivals in the declared order.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.parser import BpmnParser, BpmnValidator
@@ -44,7 +44,7 @@ WINDOW = timedelta(minutes=5)
 class Clock:
     """Spiff's timers read the time through this, so a window elapses only when told."""
 
-    now = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 1, tzinfo=UTC)
 
     @classmethod
     def datetime(cls):

@@ -19,7 +19,8 @@ def test_decision_maker_sees_only_projects_where_they_are_strategic(clients, str
     foreign = admin.get(f"/admin/projects/project/{theirs.pk}/change/")
 
     assert listing.status_code == 200
-    assert b"Mine" in listing.content and b"Theirs" not in listing.content
+    assert b"Mine" in listing.content
+    assert b"Theirs" not in listing.content
     assert admin.get(f"/admin/projects/project/{mine.pk}/change/").status_code == 200
     assert foreign.status_code == 302  # "doesn't exist" for this user
     assert admin.get("/admin/projects/project/add/").status_code == 403
@@ -32,15 +33,24 @@ def test_engineer_without_staff_status_has_no_console(clients, project):
 def test_adding_a_member_in_the_console_grants_the_lane(clients, project, strategist):
     newcomer = UserFactory(username="newcomer")
     body = {
-        "title": project.title, "sponsor": project.sponsor, "use_case": project.use_case,
+        "title": project.title,
+        "sponsor": project.sponsor,
+        "use_case": project.use_case,
         "desired_outcome": project.desired_outcome,
-        "memberships-TOTAL_FORMS": "1", "memberships-INITIAL_FORMS": "0",
-        "memberships-0-user": str(newcomer.pk), "memberships-0-team": "operational",
-        "policy-TOTAL_FORMS": "1", "policy-INITIAL_FORMS": "1",
-        "policy-0-id": str(project.policy.pk), "policy-0-project": str(project.pk),
-        "policy-0-monitoring_window": "12:00:00", "policy-0-assessment_interval": "14 00:00:00",
-        "policy-0-task_due_days": "3", "policy-0-min_value_score": "50",
-        "policy-0-max_breached_windows": "6", "policy-0-max_artifact_age_days": "365",
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-user": str(newcomer.pk),
+        "memberships-0-team": "operational",
+        "policy-TOTAL_FORMS": "1",
+        "policy-INITIAL_FORMS": "1",
+        "policy-0-id": str(project.policy.pk),
+        "policy-0-project": str(project.pk),
+        "policy-0-monitoring_window": "12:00:00",
+        "policy-0-assessment_interval": "14 00:00:00",
+        "policy-0-task_due_days": "3",
+        "policy-0-min_value_score": "50",
+        "policy-0-max_breached_windows": "6",
+        "policy-0-max_artifact_age_days": "365",
     }
     response = clients["strategic"].post(f"/admin/projects/project/{project.pk}/change/", body)
 
@@ -54,7 +64,9 @@ def test_adding_a_member_in_the_console_grants_the_lane(clients, project, strate
     assert any(s.startswith("Operation policy changed: ") for s in summaries)
 
 
-def test_leaving_the_team_releases_claimed_tasks_to_the_queue(clients, project, operator, strategist):
+def test_leaving_the_team_releases_claimed_tasks_to_the_queue(
+    clients, project, operator, strategist
+):
     clients["strategic"].post(task_url(open_tasks(project, "define_scope")[0], "assign"))
     colleague = UserFactory(username="colleague")
     membership_add(project=project, user=colleague, team="strategic", actor=strategist)

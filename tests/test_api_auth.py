@@ -129,13 +129,18 @@ def test_every_use_of_a_token_is_logged(project, strategist):
 
 def test_session_reads_follow_the_browser_permissions(project, other_project, operator, auditor):
     dana = UserFactory(username="dana")
-    member, stranger, reader = Api(client=login(operator)), Api(client=login(dana)), Api(
-        client=login(auditor)
+    member, stranger, reader = (
+        Api(client=login(operator)),
+        Api(client=login(dana)),
+        Api(client=login(auditor)),
     )
 
     assert member.get(project_url(project)).json()["title"] == project.title
     assert member.get(project_url(project, "tasks/")).status_code == 200
-    assert (stranger.get(project_url(project)).status_code, stranger.get(project_url(project)).json()) == (
+    assert (
+        stranger.get(project_url(project)).status_code,
+        stranger.get(project_url(project)).json(),
+    ) == (
         404,
         NOT_FOUND,
     )
@@ -176,8 +181,9 @@ def _rest_framework():
     return settings.REST_FRAMEWORK
 
 
-def test_the_project_list_does_not_query_per_project(strategist, operator, auditor,
-                                                     django_assert_max_num_queries):
+def test_the_project_list_does_not_query_per_project(
+    strategist, operator, auditor, django_assert_max_num_queries
+):
     for index in range(3):
         start_project(strategist, f"Project {index}", operational_members=[operator])
     reader = Api(client=login(auditor))
@@ -194,9 +200,7 @@ def test_the_project_list_does_not_query_per_project(strategist, operator, audit
 # Admin console: created and revoked by decision makers, the key shown once
 
 
-def test_a_decision_maker_creates_a_token_in_the_admin_and_sees_the_key_once(
-    project, strategist
-):
+def test_a_decision_maker_creates_a_token_in_the_admin_and_sees_the_key_once(project, strategist):
     client = login(strategist)
 
     response = client.post(
@@ -212,7 +216,8 @@ def test_a_decision_maker_creates_a_token_in_the_admin_and_sees_the_key_once(
     assert key not in str(ApiToken.objects.values().get())
     assert Api(key).get(project_url(project)).status_code == 200
     page = client.get(reverse("admin:infrastructure_apitoken_change", args=[stored.pk]))
-    assert page.status_code == 200 and key not in page.content.decode()
+    assert page.status_code == 200
+    assert key not in page.content.decode()
     assert project.events.filter(summary__startswith="API token 'Deploy pipeline'").exists()
 
 
@@ -243,7 +248,8 @@ def test_the_admin_shows_tokens_only_of_projects_the_user_decides_on(
     theirs_token = ApiToken.objects.get(name="Their token")
     change = client.get(reverse("admin:infrastructure_apitoken_change", args=[theirs_token.pk]))
 
-    assert "Our token" in page and "Their token" not in page
+    assert "Our token" in page
+    assert "Their token" not in page
     assert change.status_code == 302  # the admin's answer for an object it does not show
     response = client.post(
         reverse("admin:infrastructure_apitoken_add"),

@@ -59,7 +59,9 @@ def test_deploy_artifact_cannot_be_completed_before_the_confirmation_arrives(
 
     # then: the form is filled in from it and the task completes without a manual confirmation
     form = page(client.get(task_url(task, "execute")))
-    assert "production-eu" in form and "gpu: 2 x L4" in form and "Confirm the deployment manually" not in form
+    assert "production-eu" in form
+    assert "gpu: 2 x L4" in form
+    assert "Confirm the deployment manually" not in form
     assert "Confirmed by IT infrastructure" in form
     response = client.post(task_url(task, "execute"), body)
     assert response.status_code == 302, page(response)[-2000:]
@@ -132,7 +134,9 @@ def test_a_confirmation_after_deployment_is_409(clients, project, strategist):
     response = api.post(project_url(project, "deployment-confirmations/"), confirmation_body())
 
     assert response.status_code == 409
-    assert response.json() == {"detail": "No deployment of this project is waiting for confirmation."}
+    assert response.json() == {
+        "detail": "No deployment of this project is waiting for confirmation."
+    }
 
 
 def test_bad_confirmations_get_a_message_per_field(clients, project, strategist):
@@ -242,7 +246,8 @@ def test_evaluation_results_fill_the_evaluation_form_and_are_checked_against_the
     again = api.post(project_url(project, "evaluations/"), body)
 
     assert response.status_code == 201, response.json()
-    assert again.status_code == 200 and again.json() == response.json()
+    assert again.status_code == 200
+    assert again.json() == response.json()
     assert EvaluationSubmission.objects.count() == 1
     result = response.json()
     assert result["metrics"] == {"latency_p95_ms": 612.5, "accuracy": 0.9346, "throughput_rps": 4.0}
@@ -253,7 +258,8 @@ def test_evaluation_results_fill_the_evaluation_form_and_are_checked_against_the
     ]
     assert result["all_met"] is False
     form = page(client.get(task_url(task, "execute")))
-    assert 'value="612.5000"' in form and 'value="0.9346"' in form
+    assert 'value="612.5000"' in form
+    assert 'value="0.9346"' in form
     assert "Results from nightly eval harness (run ci-118)" in form
     assert "throughput_rps >= 5 requests/s: 4, not met" in form
 

@@ -38,7 +38,8 @@ def test_a_batch_is_stored_whole_and_a_repeated_batch_id_writes_nothing(project,
     changed = api.post(url, {**batch, "points": points(5)})
 
     assert first.status_code == 201, first.json()
-    assert first.json()["accepted"] == 3 and first.json()["artifact_version"] is None
+    assert first.json()["accepted"] == 3
+    assert first.json()["artifact_version"] is None
     assert (again.status_code, again.json()) == (200, first.json())
     assert (changed.status_code, changed.json()) == (200, first.json())
     assert TelemetryPoint.objects.filter(project=project).count() == 3
@@ -74,9 +75,22 @@ def test_a_batch_with_one_invalid_point_is_refused_whole(project, strategist):
         ({"artifact_version": "7.7.7"}, "artifact_version"),
         ({"points": []}, "points"),
         ({"points": "many"}, "points"),
-        ({"points": [{"metric": "requests", "value": True, "recorded_at": "2024-01-01T00:00Z"}]}, "points"),
-        ({"points": [{"metric": "requests", "value": 1, "recorded_at": "2999-01-01T00:00Z"}]}, "points"),
-        ({"points": [{"metric": "requests", "value": 1, "recorded_at": "0001-01-01T00:00-12:00"}]}, "points"),
+        (
+            {"points": [{"metric": "requests", "value": True, "recorded_at": "2024-01-01T00:00Z"}]},
+            "points",
+        ),
+        (
+            {"points": [{"metric": "requests", "value": 1, "recorded_at": "2999-01-01T00:00Z"}]},
+            "points",
+        ),
+        (
+            {
+                "points": [
+                    {"metric": "requests", "value": 1, "recorded_at": "0001-01-01T00:00-12:00"}
+                ]
+            },
+            "points",
+        ),
     ],
 )
 def test_bad_batches_get_a_message_per_field_and_write_nothing(project, strategist, change, field):
@@ -94,7 +108,9 @@ def test_bad_batches_get_a_message_per_field_and_write_nothing(project, strategi
 def test_more_than_10000_points_is_413(project, strategist):
     api = Api(token(project, strategist, "infrastructure"))
 
-    response = api.post(project_url(project, "telemetry/"), {"batch_id": "big", "points": points(10_001)})
+    response = api.post(
+        project_url(project, "telemetry/"), {"batch_id": "big", "points": points(10_001)}
+    )
 
     assert response.status_code == 413
     assert response.json() == {"detail": "A batch holds at most 10000 points."}

@@ -13,9 +13,15 @@ from apps.infrastructure.models import WebhookDelivery
 from apps.infrastructure.services import deployment_request_send, webhook_endpoint_save
 from apps.infrastructure.tasks import webhook_deliver
 
-from .api_support import Receiver, receiver, signature_valid  # noqa: F401
+from .api_support import Receiver, signature_valid
 from .conftest import do, login
 from .journeys import reach
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as server:
+        yield server
 
 
 def endpoint_for(project, url, actor=None) -> str:
@@ -47,9 +53,11 @@ def test_opening_deploy_artifact_sends_a_signed_deployment_request(
     assert headers["X-LLMOps-Delivery"] == str(delivery.pk)
     assert headers["X-LLMOps-Timestamp"].isdigit()
     body = json.loads(request["body"])
-    assert body["id"] == str(delivery.pk) and body["event"] == "deployment.requested"
+    assert body["id"] == str(delivery.pk)
+    assert body["event"] == "deployment.requested"
     assert body["project"] == {"id": project.pk, "title": project.title}
-    assert body["task_id"] == task.pk and body["node_id"] == "deploy_artifact"
+    assert body["task_id"] == task.pk
+    assert body["node_id"] == "deploy_artifact"
     assert body["data"]["artifact_version"]["version"] == "1.0.0"
     assert body["data"]["confirmation_url"].endswith(
         f"/api/projects/{project.pk}/deployment-confirmations/"
@@ -88,7 +96,8 @@ def test_failed_attempts_are_retried_and_each_one_is_logged(clients, project):
         # the same message each time: same id, same bytes
         assert len({r["body"] for r in flaky.requests}) == 1
     delivery.refresh_from_db()
-    assert delivery.status == "delivered" and delivery.attempts == 3
+    assert delivery.status == "delivered"
+    assert delivery.attempts == 3
     log = list(delivery.log.values_list("number", "status_code"))
     assert log == [(1, 500), (2, 503), (3, 200)]
     assert delivery.log.get(number=1).error.startswith("HTTP 500")
@@ -136,14 +145,21 @@ def test_maintaining_the_artifact_sends_a_maintenance_change(clients, project, r
     secret = endpoint_for(project, receiver.url)
     reach(clients, project, "maintain_artifact")
 
-    do(clients, project, "maintain_artifact", kind="infrastructure_change", description="Moved to L40S.")
+    do(
+        clients,
+        project,
+        "maintain_artifact",
+        kind="infrastructure_change",
+        description="Moved to L40S.",
+    )
 
     delivery = WebhookDelivery.objects.get(event="maintenance.changed")
     deliver(delivery)
     request = receiver.requests[-1]
     assert signature_valid(secret, request)
     data = json.loads(request["body"])["data"]
-    assert data["kind"] == "infrastructure_change" and data["description"] == "Moved to L40S."
+    assert data["kind"] == "infrastructure_change"
+    assert data["description"] == "Moved to L40S."
     assert data["endpoint"] == "https://llm.example.com/support"
 
 

@@ -9,6 +9,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from apps.lifecycle.jobs import operation_tick
 from apps.notifications import services
 from apps.notifications.models import SentEmail
 from apps.notifications.services import preference_set
@@ -70,7 +71,8 @@ def test_digest_lists_a_users_tasks_overdue_first_with_links(smtp, clients, stra
     assert text.index("Old project") < text.index("New project")
     assert "OVERDUE" in text.split("New project")[0]
     assert "https://llmops.example.com/lifecycle/" in text
-    assert '<a href="https://llmops.example.com/lifecycle/' in html and "(overdue)" in html
+    assert '<a href="https://llmops.example.com/lifecycle/' in html
+    assert "(overdue)" in html
 
 
 def test_digest_beat_twice_sends_nothing_twice(smtp, clients, operator):
@@ -82,7 +84,9 @@ def test_digest_beat_twice_sends_nothing_twice(smtp, clients, operator):
     assert SentEmail.objects.filter(kind="digest").count() == 1
 
 
-def test_weekly_digest_goes_out_on_mondays_only_and_never_opts_out(smtp, clients, strategist, operator):
+def test_weekly_digest_goes_out_on_mondays_only_and_never_opts_out(
+    smtp, clients, strategist, operator
+):
     launch(clients["strategic"], [operator])
     preference_set(user=strategist, frequency="weekly")
     now = timezone.now()
@@ -99,8 +103,6 @@ def test_weekly_digest_goes_out_on_mondays_only_and_never_opts_out(smtp, clients
 def test_strategic_reminder_names_assessments_awaiting_a_decision(smtp, clients, project):
     policy_update(project=project, monitoring_window=timedelta(0), assessment_interval=timedelta(0))
     drive_to_operation(clients, project)
-    from apps.lifecycle.jobs import operation_tick
-
     operation_tick()
     assert [t.flow_task.name for t in open_tasks(project)] == ["review_assessment"]
 
@@ -130,26 +132,31 @@ def test_overdue_task_is_escalated_once_to_the_strategic_team_and_its_owner(smtp
     assert "claimed by operator" in bodies(to_owner)[0]
 
 
-def test_automatic_retirement_notice_reaches_both_teams(smtp, clients, project):
+def test_automatic_retirement_notice_reaches_both_teams(smtp, clients, operator):
+    project = launch(clients["strategic"], [operator], title="Claims & returns")
     policy_update(
         project=project,
         monitoring_window=timedelta(0),
         assessment_interval=timedelta(0),
         automatic_retirement=True,
-        min_value_score=101 - 1,
+        min_value_score=100,
     )
     drive_to_operation(clients, project)
-    from apps.lifecycle.jobs import operation_tick
-
     operation_tick()
-    assert sorted(t.flow_task.name for t in open_tasks(project)) == ["retire_artifact", "terminate_project"]
+    assert sorted(t.flow_task.name for t in open_tasks(project)) == [
+        "retire_artifact",
+        "terminate_project",
+    ]
 
     assert services.retirement_notices_send() == 2
     assert services.retirement_notices_send() == 0
     for address in ("strategist@example.com", "operator@example.com"):
         (message,) = smtp.to(address)
-        assert message["Subject"] == "[LLMOps] Support assistant is being retired automatically"
-        assert "below the policy minimum" in bodies(message)[0]
+        assert message["Subject"] == "[LLMOps] Claims & returns is being retired automatically"
+        text, html = bodies(message)
+        assert "below the policy minimum" in text
+        assert "Claims & returns" in text  # plain text is not HTML-escaped
+        assert "Claims &amp; returns" in html
 
 
 def test_user_chooses_frequency_in_the_browser(client, operator):
@@ -160,7 +167,8 @@ def test_user_chooses_frequency_in_the_browser(client, operator):
 
     assert response.status_code == 302
     assert services.frequency_of(operator) == "weekly"
-    assert bad.status_code == 200 and b"Select a valid choice" in bad.content
+    assert bad.status_code == 200
+    assert b"Select a valid choice" in bad.content
     assert services.frequency_of(operator) == "weekly"
 
 

@@ -145,7 +145,11 @@ SCENARIOS = {
         Do("develop_artifact", form={"version": "1.0.1"}),
         PASSED,
     ],
-    "root_cause_model": [*failed("model"), NO_TUNING, Do("develop_artifact", form={"version": "1.1.0"})],
+    "root_cause_model": [
+        *failed("model"),
+        NO_TUNING,
+        Do("develop_artifact", form={"version": "1.1.0"}),
+    ],
     "root_cause_data": [*failed("data"), Do("prepare_data"), SUFFICIENT, NO_TUNING],
     "root_cause_requirements": [
         *failed("requirements"),

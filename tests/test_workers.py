@@ -45,7 +45,9 @@ def operating(clients, project):
 
 
 def nodes(project, name):
-    return [t for t in LifecycleTask.objects.filter(process=project.process) if t.flow_task.name == name]
+    return [
+        t for t in LifecycleTask.objects.filter(process=project.process) if t.flow_task.name == name
+    ]
 
 
 def reached_review(project):
@@ -89,8 +91,10 @@ def test_a_worker_killed_mid_job_runs_it_again(operating, tmp_path):
             "SELECT id FROM viewflow_process WHERE id = %s FOR UPDATE", [operating.process_id]
         )
         with running_worker("doomed", tmp_path, **QUICK_RESTORE) as doomed:
-            wait_until(lambda: "Task apps.lifecycle.tasks.job_run" in doomed.log(),
-                       message="the doomed worker took the job")
+            wait_until(
+                lambda: "Task apps.lifecycle.tasks.job_run" in doomed.log(),
+                message="the doomed worker took the job",
+            )
             doomed.kill()
         blocker.rollback()
 
@@ -99,7 +103,7 @@ def test_a_worker_killed_mid_job_runs_it_again(operating, tmp_path):
     with running_worker("survivor", tmp_path, **QUICK_RESTORE) as survivor:
         wait_until(reached_review(operating), timeout=90, message="the job ran again")
 
-    assert "job task %d: done" % monitor.pk in survivor.log()
+    assert f"job task {monitor.pk}: done" in survivor.log()
     assert MonitoringReport.objects.filter(task_id=monitor.pk).count() == 1
     assert Assessment.objects.filter(project=operating).count() == 1
 

@@ -12,7 +12,8 @@ NOT_FOUND = _("Not found.")
 
 
 class ProjectScope(BasePermission):
-    """A token acts on its own project within its scopes; a signed-in user reads what the browser shows.
+    """A token acts on its own project within its scopes; a signed-in user reads what the
+    browser shows.
 
     The view names ``required_scope``; a view with a ``project_id`` in its URL gets
     ``view.project`` set here, after the same checks for token and session.

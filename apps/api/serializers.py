@@ -202,9 +202,11 @@ class AssessmentSerializer(serializers.ModelSerializer):
 
 
 class DeploymentConfirmationSerializer(serializers.ModelSerializer):
-    confirmation_id = SenderIdField(help_text=_("Your id for this message; a repeat is recorded once."))
+    confirmation_id = SenderIdField(
+        help_text=_("Your id for this message; a repeat is recorded once.")
+    )
     artifact_version = ArtifactVersionField(help_text=_("The version deploy_artifact waits for."))
-    resources = ResourcesField(help_text=_("Allocated resources, e.g. {\"gpu\": \"2 x L4\"}."))
+    resources = ResourcesField(help_text=_('Allocated resources, e.g. {"gpu": "2 x L4"}.'))
     live_test_results = serializers.CharField(max_length=10000)
 
     class Meta:
@@ -224,7 +226,9 @@ class DeploymentConfirmationSerializer(serializers.ModelSerializer):
 
 
 class DecommissionConfirmationSerializer(serializers.ModelSerializer):
-    confirmation_id = SenderIdField(help_text=_("Your id for this message; a repeat is recorded once."))
+    confirmation_id = SenderIdField(
+        help_text=_("Your id for this message; a repeat is recorded once.")
+    )
     artifact_version = serializers.SlugRelatedField(
         slug_field="version", read_only=True, allow_null=True
     )

@@ -125,11 +125,13 @@ class ApiMixin:
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["read"], operation_id="projects_list", responses={200: ProjectSerializer(many=True), **READ_ERRORS}
+        tags=["read"],
+        operation_id="projects_list",
+        responses={200: ProjectSerializer(many=True), **READ_ERRORS},
     )
 )
 class ProjectList(ApiMixin, generics.ListAPIView):
-    """Projects with their stage and open tasks: a token's own project, or what the browser shows."""
+    """Projects with stage and open tasks: a token's own project, or what the browser shows."""
 
     serializer_class = ProjectSerializer
     pagination_class = ApiPagination
@@ -142,7 +144,9 @@ class ProjectList(ApiMixin, generics.ListAPIView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["read"], operation_id="project_retrieve", responses={200: ProjectSerializer, **READ_ERRORS}
+        tags=["read"],
+        operation_id="project_retrieve",
+        responses={200: ProjectSerializer, **READ_ERRORS},
     )
 )
 class ProjectDetail(ApiMixin, generics.GenericAPIView):
@@ -156,7 +160,9 @@ class ProjectDetail(ApiMixin, generics.GenericAPIView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["read"], operation_id="project_tasks_list", responses={200: TaskSerializer(many=True), **READ_ERRORS}
+        tags=["read"],
+        operation_id="project_tasks_list",
+        responses={200: TaskSerializer(many=True), **READ_ERRORS},
     )
 )
 class ProjectTasks(ApiMixin, generics.GenericAPIView):
@@ -172,7 +178,9 @@ class ProjectTasks(ApiMixin, generics.GenericAPIView):
 
 @extend_schema_view(
     get=extend_schema(
-        tags=["read"], operation_id="assessments_list", responses={200: AssessmentSerializer(many=True), **READ_ERRORS}
+        tags=["read"],
+        operation_id="assessments_list",
+        responses={200: AssessmentSerializer(many=True), **READ_ERRORS},
     )
 )
 class AssessmentList(ApiMixin, generics.ListAPIView):
@@ -281,7 +289,7 @@ class DecommissionConfirmationCreate(MessageCreate):
     },
 )
 class EvaluationCreate(MessageCreate):
-    """Evaluation results for an artifact version, shown in evaluate_artifact against the criteria."""
+    """Evaluation results for an artifact version, checked in evaluate_artifact."""
 
     required_scope = EVALUATION
     serializer_class = EvaluationSubmissionSerializer
@@ -294,7 +302,9 @@ class EvaluationCreate(MessageCreate):
         operation_id="telemetry_create",
         request=TelemetryBatchSerializer,
         responses={
-            201: OpenApiResponse(TelemetryBatchResultSerializer, description="Stored, every point."),
+            201: OpenApiResponse(
+                TelemetryBatchResultSerializer, description="Stored, every point."
+            ),
             200: OpenApiResponse(
                 TelemetryBatchResultSerializer, description="Batch id seen before: nothing new."
             ),
@@ -320,7 +330,9 @@ class TelemetryCreate(ApiMixin, generics.GenericAPIView):
         header = TelemetryBatchHeaderSerializer(data=data, context=self.get_serializer_context())
         errors = {} if header.is_valid() else dict(header.errors)
         if not errors:
-            seen = telemetry_batch_of(project=self.project, batch_id=header.validated_data["batch_id"])
+            seen = telemetry_batch_of(
+                project=self.project, batch_id=header.validated_data["batch_id"]
+            )
             if seen is not None:
                 return Response(TelemetryBatchResultSerializer(seen).data)
         if "points" not in data:

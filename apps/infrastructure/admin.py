@@ -74,7 +74,7 @@ class ApiTokenForm(forms.ModelForm):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ProjectScopedAdmin):
-    """Create (the key is shown once), inspect and revoke project API tokens; never edit or delete."""
+    """Create (the key shown once), inspect and revoke project API tokens; never edit or delete."""
 
     form = ApiTokenForm
     list_display = (
@@ -184,7 +184,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(ProjectScopedAdmin):
-    """Where a project's outgoing messages go; the signing secret is shown once, when set or rotated."""
+    """Where a project's outgoing messages go; the secret is shown once, when set or rotated."""
 
     form = WebhookEndpointForm
     list_display = ("project", "url", "is_active", "created_at")
@@ -208,10 +208,15 @@ class WebhookEndpointAdmin(ProjectScopedAdmin):
         obj.pk, obj.secret = endpoint.pk, endpoint.secret
         obj._state.adding = False
         if secret:
-            messages.warning(request, format_html(
-                "Signing secret for {}: <code>{}</code> Give it to the receiver now; it is not "
-                "shown again (rotate it to get a new one).", project, secret
-            ))
+            messages.warning(
+                request,
+                format_html(
+                    "Signing secret for {}: <code>{}</code> Give it to the receiver now; it is not "
+                    "shown again (rotate it to get a new one).",
+                    project,
+                    secret,
+                ),
+            )
 
     @admin.action(description=_("Rotate the signing secret"))
     def rotate_secret(self, request, queryset):
@@ -220,7 +225,9 @@ class WebhookEndpointAdmin(ProjectScopedAdmin):
                 secret = webhook_secret_rotate(endpoint=endpoint, actor=request.user)
                 messages.warning(
                     request,
-                    format_html("New signing secret for {}: <code>{}</code>", endpoint.project, secret),
+                    format_html(
+                        "New signing secret for {}: <code>{}</code>", endpoint.project, secret
+                    ),
                 )
 
 

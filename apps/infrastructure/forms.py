@@ -23,7 +23,7 @@ def _reason_field():
 
 
 class DeploymentGate:
-    """Mixed into DeploymentForm: IT infrastructure's confirmation, or a manual one with a reason."""
+    """Mixed into DeploymentForm: IT infrastructure's confirmation, or a manual one and why."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -32,7 +32,9 @@ class ApiToken(models.Model):
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="api_tokens"
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("Who uses it, e.g. 'CD pipeline'."))
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Who uses it, e.g. 'CD pipeline'.")
+    )
     scopes = models.JSONField(_("scopes"), default=list)
     prefix = models.CharField(_("key prefix"), max_length=20, unique=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -102,7 +104,7 @@ class InboundMessage(models.Model):
 
 
 class DeploymentConfirmation(InboundMessage):
-    """Deployment confirmation: IT infrastructure runs an artifact version, here, with these results."""
+    """Deployment confirmation: IT infrastructure runs this artifact version, here, so tested."""
 
     confirmation_id = models.CharField(_("confirmation id"), max_length=100)
     artifact_version = models.ForeignKey(
@@ -237,7 +239,7 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One outgoing message to IT infrastructure; its body is frozen so every retry signs the same bytes."""
+    """One outgoing message; its body is frozen so that every retry signs the same bytes."""
 
     class Event(models.TextChoices):
         DEPLOYMENT_REQUESTED = "deployment.requested", _("Deployment request")

@@ -117,9 +117,11 @@ def evaluation_submitted(*, project) -> dict | None:
 
 def webhook_deliveries(*, project):
     """The delivery log of a project, newest first, with every attempt."""
-    return WebhookDelivery.objects.filter(project=project).prefetch_related(
-        Prefetch("log")
-    ).order_by("-created_at")
+    return (
+        WebhookDelivery.objects.filter(project=project)
+        .prefetch_related(Prefetch("log"))
+        .order_by("-created_at")
+    )
 
 
 def api_tokens_of(*, project):

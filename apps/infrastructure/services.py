@@ -250,7 +250,7 @@ def evaluation_submission_record(
     metrics: dict[str, Decimal],
     report_url: str = "",
 ) -> tuple[EvaluationSubmission, bool]:
-    """Evaluation results for an artifact version; evaluate_artifact shows them against the criteria."""
+    """Evaluation results for an artifact version; evaluate_artifact checks them."""
     lookup = {"project": project, "run_id": run_id}
 
     def create():
@@ -266,7 +266,9 @@ def evaluation_submission_record(
             EvaluationMetric(submission=submission, metric=name, value=value)
             for name, value in metrics.items()
         )
-        checks = evaluation_checks(submission=submission, criteria=criteria_in_force(project=project))
+        checks = evaluation_checks(
+            submission=submission, criteria=criteria_in_force(project=project)
+        )
         met = sum(1 for check in checks if check["met"])
         event_record(
             project=project,
@@ -580,7 +582,10 @@ def webhook_delivery_attempt(*, delivery_id, final: bool = False) -> str:
         )
         delivery.url, delivery.last_status_code, delivery.last_error = url, status_code, error
         if delivered:
-            delivery.status, delivery.delivered_at = WebhookDelivery.Status.DELIVERED, timezone.now()
+            delivery.status, delivery.delivered_at = (
+                WebhookDelivery.Status.DELIVERED,
+                timezone.now(),
+            )
         elif final:
             delivery.status = WebhookDelivery.Status.FAILED
         delivery.save()
@@ -608,4 +613,3 @@ def webhook_delivery_resend(*, delivery: WebhookDelivery, actor=None) -> Webhook
         delivery_id = delivery.pk
         transaction.on_commit(lambda: webhook_enqueue(delivery_id))
     return delivery
-

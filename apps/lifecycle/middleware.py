@@ -26,12 +26,16 @@ class ProcessAccessMiddleware:
         extra = getattr(request.resolver_match.url_name, "extra", {})
         if "flow" not in extra and "flow_viewset" not in extra:
             return None
-        if not visible_projects(request.user).filter(process_id=process_pk).exists():
-            raise Http404("No such process.")
+        visible = visible_projects(request.user)
         task_pk = view_kwargs.get("task_pk")
+        if task_pk is None:
+            if not visible.filter(process_id=process_pk).exists():
+                raise Http404("No such process.")
+            return None
+        task = LifecycleTask.objects.filter(
+            pk=task_pk, process_id=process_pk, process__project__in=visible
+        ).first()
         node = extra.get("node")
-        if task_pk is not None:
-            task = LifecycleTask.objects.filter(pk=task_pk, process_id=process_pk).first()
-            if task is None or node is None or task.flow_task.name != node.name:
-                raise Http404("No such task in this process.")
+        if task is None or node is None or task.flow_task.name != node.name:
+            raise Http404("No such task in this process.")
         return None

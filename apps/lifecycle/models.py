@@ -1,6 +1,5 @@
 """The life-cycle process and task classes: viewflow proxies scoped to projects."""
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from viewflow.workflow.managers import TaskQuerySet
@@ -101,7 +100,7 @@ class LifecycleTaskQuerySet(TaskQuerySet):
         return (
             super()
             .user_queue(user, flow_class=flow_class)
-            .filter(Q(process__project__in=visible_projects(user)))
+            .filter(process__project__in=visible_projects(user))
         )
 
     def user_archive(self, user, flow_class=None):

@@ -24,13 +24,14 @@ from viewflow.workflow.status import STATUS
 from apps.audit.selectors import project_history
 from apps.infrastructure.selectors import webhook_deliveries
 from apps.operational.selectors import requirement_set_in_force
-from apps.operations.selectors import assessment_trend, trend_polyline
+from apps.operations.selectors import assessment_trend, trend_points
 from apps.projects.forms import LaunchForm
 from apps.projects.models import Membership
 from apps.projects.selectors import access_project, visible_projects
 from apps.strategic.models import Kpi
 
 from .models import LifecycleTask
+from .selectors import task_due_at
 from .services import project_launch
 
 ACTIVE = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR]
@@ -182,8 +183,6 @@ class ProjectTaskColumns:
     age.short_description = _("Age")
 
     def due(self, task):
-        from .selectors import task_due_at
-
         return task_due_at(task).date()
 
     due.short_description = _("Due")
@@ -305,7 +304,7 @@ class ProjectDetailView(generic.TemplateView):
             requirement_set=requirement_set_in_force(project=project),
             kpis=Kpi.objects.filter(scope__project=project),
             assessments=trend,
-            trend_points=trend_polyline(trend),
+            trend_points=trend_points(trend),
             policy_line=80 - project.policy.min_value_score * 80 / 100,
             memberships=Membership.objects.filter(project=project).select_related("user"),
             history=project_history(project=project)[:200],

@@ -115,7 +115,12 @@ def _semantics(root, model: ProcessModel, diagram: Diagram, state):
     rank = {n.id: i for i, n in enumerate(nodes)}
     for f in sorted(model.flows, key=lambda f: rank[f.source]):
         flow = _el(
-            process, "bpmn:sequenceFlow", id=f.id, name=f.label, sourceRef=f.source, targetRef=f.target
+            process,
+            "bpmn:sequenceFlow",
+            id=f.id,
+            name=f.label,
+            sourceRef=f.source,
+            targetRef=f.target,
         )
         if f.condition:
             _el(flow, "bpmn:conditionExpression", f.condition, xsi__type="bpmn:tFormalExpression")
@@ -139,11 +144,17 @@ def _diagram(root, model: ProcessModel, diagram: Diagram):
     bpmn_diagram = _el(root, "bpmndi:BPMNDiagram", id="diagram", name=model.name)
     plane = _el(bpmn_diagram, "bpmndi:BPMNPlane", id="plane", bpmnElement="llmops_collaboration")
     for pool in (ENTERPRISE, IT_INFRASTRUCTURE):
-        shape = _el(plane, "bpmndi:BPMNShape", id=f"{pool}_di", bpmnElement=pool, isHorizontal="true")
+        shape = _el(
+            plane, "bpmndi:BPMNShape", id=f"{pool}_di", bpmnElement=pool, isHorizontal="true"
+        )
         _bounds(shape, diagram.shapes[pool])
     for lane in model.lanes:
         shape = _el(
-            plane, "bpmndi:BPMNShape", id=f"lane_{lane}_di", bpmnElement=f"lane_{lane}", isHorizontal="true"
+            plane,
+            "bpmndi:BPMNShape",
+            id=f"lane_{lane}_di",
+            bpmnElement=f"lane_{lane}",
+            isHorizontal="true",
         )
         _bounds(shape, diagram.shapes[f"lane_{lane}"])
     for node_id, frame in diagram.groups.items():

@@ -27,6 +27,7 @@ IT_POOL_HEIGHT = 60
 ORIGIN = (40, 40)
 CHAR = 6.2  # average width of a 11px label character in bpmn-js
 LINE = 14
+HALF_ROW = SIZES["task"][1] / 2  # rows are centred on their tasks
 
 Point = tuple[float, float]
 
@@ -86,8 +87,7 @@ class Diagram:
     shapes: dict[str, Box] = field(default_factory=dict)  # nodes, lanes, pools
     labels: dict[str, Box] = field(default_factory=dict)  # external labels
     edges: dict[str, list[Point]] = field(default_factory=dict)  # sequence and message flows
-    groups: dict[str, Box] = field(default_factory=dict)  # task id -> its group's frame
-    lane_of: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, Box] = field(default_factory=dict)  # node id -> its group's frame
 
 
 def kind(element: str) -> str:
@@ -162,7 +162,8 @@ class _Layout:
                 for r, node_id in enumerate(sorted(ids, key=self.order.get)):
                     self.row[node_id] = r
         self.rows = {
-            lane: 1 + max((self.row[n.id] for n in model.nodes.values() if n.lane == lane), default=0)
+            lane: 1
+            + max((self.row[n.id] for n in model.nodes.values() if n.lane == lane), default=0)
             for lane in self.lanes
         }
         self.tracks = self._assign_tracks()
@@ -187,9 +188,8 @@ class _Layout:
         for node in model.nodes.values():
             w, h = SIZES[kind(node.element)]
             c = column[node.id]
-            cy = self.lane_box[node.lane].y + LANE_TOP + self.row[node.id] * ROW_PITCH + 40
+            cy = self.lane_box[node.lane].y + LANE_TOP + self.row[node.id] * ROW_PITCH + HALF_ROW
             self.d.shapes[node.id] = Box(self.col_x[c] + (self.col_w[c] - w) / 2, cy - h / 2, w, h)
-            self.d.lane_of[node.id] = node.lane
             if node.group:
                 frame = self.d.groups[node.id] = self.d.shapes[node.id].inflate(7)
                 self.d.labels[f"frame_{node.id}"] = Box(frame.x, frame.y - LINE - 2, frame.w, LINE)
@@ -214,7 +214,9 @@ class _Layout:
     def clear(self, points, *ends) -> bool:
         obstacles = [b.inflate(2) for k, b in self._node_boxes() if k not in ends]
         return not any(
-            box.crossed_by(a, b) for a, b in zip(points, points[1:], strict=False) for box in obstacles
+            box.crossed_by(a, b)
+            for a, b in zip(points, points[1:], strict=False)
+            for box in obstacles
         )
 
     def _node_boxes(self):
@@ -231,7 +233,7 @@ class _Layout:
         candidates = []
         if abs(s.cy - t.cy) < 1:
             candidates.append(([(s.right, s.cy), (t.x, t.cy)], "right", "left"))
-            yd = s.cy + 40 + 22
+            yd = s.cy + HALF_ROW + 22  # under the row, above the next one's labels
             candidates.append(
                 ([(s.cx, s.bottom), (s.cx, yd), (t.cx, yd), (t.cx, t.bottom)], "bottom", "bottom")
             )
@@ -266,7 +268,7 @@ class _Layout:
     def _spread_ports(self, routes):
         """Several edges on the top or bottom of one shape get their own ports."""
         ports: dict[tuple[str, str], list] = {}
-        for key, (f, points, s_side, t_side) in routes.items():
+        for key, (f, _points, s_side, t_side) in routes.items():
             if s_side in ("top", "bottom"):
                 ports.setdefault((f.source, s_side), []).append((key, 0))
             if t_side in ("top", "bottom"):
@@ -282,7 +284,9 @@ class _Layout:
                 key, i = end
                 points = routes[key][1]
                 port, corner, beyond = (
-                    (points[0], points[1], points[2]) if i == 0 else (points[-1], points[-2], points[-3])
+                    (points[0], points[1], points[2])
+                    if i == 0
+                    else (points[-1], points[-2], points[-3])
                 )
                 toward = math.copysign(1, beyond[0] - corner[0]) if beyond[0] != corner[0] else 0
                 return -toward * abs(corner[1] - port[1])
@@ -334,7 +338,9 @@ class _Layout:
                     points = min(
                         detours,
                         key=lambda d: sum(
-                            label.crossed_by(a, b) for a, b in zip(d, d[1:], strict=False) for label in labels
+                            label.crossed_by(a, b)
+                            for a, b in zip(d, d[1:], strict=False)
+                            for label in labels
                         ),
                     )
                 if m.source == IT_INFRASTRUCTURE:
@@ -350,12 +356,14 @@ class _Layout:
     def node_labels(self):
         """Gateway labels above, event labels below, unless an edge runs there."""
         segments = [
-            (a, b) for points in self.d.edges.values() for a, b in zip(points, points[1:], strict=False)
+            (a, b)
+            for points in self.d.edges.values()
+            for a, b in zip(points, points[1:], strict=False)
         ]
         for node in self.model.nodes.values():
             if not node.name or kind(node.element) == "task":
                 continue
-            box = self.d.shapes[node.id]
+            box = self.d.groups.get(node.id, self.d.shapes[node.id])  # outside its frame
             w, h = text_box(node.name, 90)
             above = Box(box.cx - w / 2, box.y - h - 6, w, h)
             below = Box(box.cx - w / 2, box.bottom + 6, w, h)

@@ -32,7 +32,6 @@ ELEMENTS = {
     "JOB": "serviceTask",
     "END": "endEvent",
 }
-TASKS = {"userTask", "serviceTask"}
 GATEWAYS = {"exclusiveGateway", "parallelGateway"}
 EVENTS = {"startEvent", "intermediateCatchEvent", "endEvent"}
 
@@ -153,7 +152,7 @@ def _read_flow(flow_class) -> tuple[list[Node], list[SequenceFlow]]:
                 name=str(n.task_title),
                 element=element,
                 lane=str(n.lane),
-                group=n.group if element in TASKS else None,
+                group=n.group,
                 join=n.task_type == "JOIN",
                 timer=_timer_expression(n) if element == "intermediateCatchEvent" else None,
             )

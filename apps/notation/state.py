@@ -36,9 +36,9 @@ def project_state(project) -> ProjectState:
 
 def node_group(node) -> str | None:
     """A node's process group; the monitoring timer belongs to the operation loop (ops)."""
-    if node.group:
-        return node.group
-    if node.task_type == "TIMER":
+    if group := getattr(node, "group", None):  # nodes the flow no longer has have none
+        return group
+    if getattr(node, "task_type", None) == "TIMER":
         following = [edge.dst for edge in node._outgoing()]
         return next((n.group for n in following if n.group), None)
     return None

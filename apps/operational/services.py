@@ -404,5 +404,7 @@ def _confirmed_by(confirmation, manual: bool, reason: str) -> dict:
     if confirmation is not None:
         return {"confirmation": confirmation.confirmation_id, "reason": ""}
     if not (manual and reason.strip()):
-        raise ValueError("IT infrastructure has not confirmed; a manual confirmation needs a reason.")
+        raise ValueError(
+            "IT infrastructure has not confirmed; a manual confirmation needs a reason."
+        )
     return {"confirmation": "manual", "reason": f"Confirmed manually: {reason.strip()}"}

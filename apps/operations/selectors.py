@@ -9,12 +9,10 @@ def assessment_trend(*, project, limit: int = 24) -> list[Assessment]:
     return list(reversed(latest))
 
 
-def trend_polyline(assessments, width: int = 280, height: int = 80) -> str:
-    """SVG polyline points for scores 0..100 spread over the chart's width."""
-    if not assessments:
-        return ""
+def trend_points(assessments, width: int = 280, height: int = 80) -> list[tuple[float, float]]:
+    """SVG coordinates for scores 0..100 spread over the chart's width, oldest left."""
     step = width / max(len(assessments) - 1, 1)
-    return " ".join(
-        f"{round(i * step, 1)},{round(height - a.score * height / 100, 1)}"
+    return [
+        (round(i * step, 1), round(height - a.score * height / 100, 1))
         for i, a in enumerate(assessments)
-    )
+    ]

@@ -212,7 +212,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     # Outgoing webhooks whose first Celery message was lost (broker flushed, worker gone).
-    "resend-stale-webhooks": {"task": "apps.infrastructure.tasks.webhooks_resend", "schedule": 600.0},
+    "resend-stale-webhooks": {
+        "task": "apps.infrastructure.tasks.webhooks_resend",
+        "schedule": 600.0,
+    },
 }
 
 # The IT infrastructure API (apps.api): DRF with token or session auth, OpenAPI 3 by
