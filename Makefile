@@ -5,6 +5,9 @@ PYTHON ?= python3.11
 VENV = .venv
 BIN = $(VENV)/bin
 PYTEST_ARGS ?=
+# Two test processes by default (this project's machines have 2 cores); a file's tests
+# stay in one process, so the real-worker tests never share their Redis queue.
+PYTEST_WORKERS ?= 2
 
 # Passed through only when set: an empty DATABASE_URL would not fall back to SQLite.
 ifdef DATABASE_URL
@@ -35,7 +38,7 @@ run: install
 # The settings module is pinned: pytest-django prefers an exported DJANGO_SETTINGS_MODULE
 # over pyproject.toml, and a stray production setting must not leak into the tests.
 test: install
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -257,3 +257,21 @@ def test_the_admin_shows_tokens_only_of_projects_the_user_decides_on(
     )
     assert response.status_code == 200  # the form refuses the foreign project
     assert not ApiToken.objects.filter(name="Sneaky").exists()
+
+
+def test_a_token_can_be_created_and_revoked_from_the_shell(project, strategist, outsider):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("api_token", project=str(project.pk), user="strategist", scopes="read", stdout=out)
+    key = out.getvalue().strip()
+    assert Api(key).get(project_url(project)).status_code == 200
+
+    with pytest.raises(CommandError, match="not a decision maker"):
+        call_command("api_token", project=str(project.pk), user="outsider", stdout=StringIO())
+    call_command(
+        "api_token", user="strategist", revoke=ApiToken.objects.get().prefix, stdout=StringIO()
+    )
+    assert Api(key).get(project_url(project)).status_code == 401

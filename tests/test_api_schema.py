@@ -5,12 +5,12 @@ in-process through WSGI with a token of a project waiting at deploy_artifact, so
 documented examples and generated bodies reach real 2xx, 4xx and 409 paths.
 """
 
+import hypothesis
 import pytest
 import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -54,10 +54,10 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 
 
 @schema.parametrize()
-@settings(
+@hypothesis.settings(
     max_examples=40,
     deadline=None,
-    suppress_health_check=list(HealthCheck),
+    suppress_health_check=list(hypothesis.HealthCheck),
     derandomize=True,
 )
 def test_the_api_answers_within_its_schema(case, deploying):

@@ -5,6 +5,7 @@ receiver would; the Celery task runs for real, synchronously (``apply``).
 """
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -209,3 +210,48 @@ def test_the_request_goes_out_after_the_commit_through_celery(
     assert len(receiver.requests) == 1
     delivery.refresh_from_db()
     assert delivery.status == "delivered"
+
+
+def test_a_delivery_whose_message_was_lost_is_sent_by_the_sweep(project, receiver, eager_celery):
+    from datetime import timedelta
+
+    from apps.infrastructure.tasks import webhooks_resend
+
+    endpoint_for(project, receiver.url)
+    delivery = deployment_request_send(project=project)  # its on_commit never ran
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=delivery.created_at - timedelta(minutes=11)
+    )
+
+    assert webhooks_resend.apply().get() == 1
+
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered"
+    assert len(receiver.requests) == 1
+    assert webhooks_resend.apply().get() == 0
+
+
+def test_a_decision_maker_sets_the_endpoint_in_the_admin_and_sees_the_secret_once(
+    project, strategist, receiver
+):
+    client = login(strategist)
+
+    response = client.post(
+        reverse("admin:infrastructure_webhookendpoint_add"),
+        {"project": project.pk, "url": receiver.url, "is_active": "on"},
+        follow=True,
+    )
+
+    secret = re.search(r"Signing secret for .*?<code>([\w-]+)</code>", response.content.decode())[1]
+    endpoint = project.webhook_endpoint
+    assert endpoint.secret == secret
+    assert project.events.filter(summary=f"Webhook endpoint set to {receiver.url}").exists()
+
+    client.post(
+        reverse("admin:infrastructure_webhookendpoint_changelist"),
+        {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
+    )
+    endpoint.refresh_from_db()
+    assert endpoint.secret != secret
+    deliver(deployment_request_send(project=project))
+    assert signature_valid(endpoint.secret, receiver.requests[-1])

@@ -312,7 +312,9 @@ class TelemetryPointSerializer(serializers.Serializer):
 
     metric = serializers.RegexField(METRIC, max_length=60, help_text=_("e.g. latency_ms, requests"))
     value = serializers.FloatField()
-    recorded_at = serializers.DateTimeField(help_text=_("With a time zone; not in the future."))
+    recorded_at = serializers.DateTimeField(
+        help_text=_("With a time zone; since 2000 and not in the future.")
+    )
 
 
 class TelemetryBatchHeaderSerializer(serializers.Serializer):

@@ -16,6 +16,12 @@ urlpatterns = [
     path(project, views.ProjectDetail.as_view(), name="project"),
     path(f"{project}tasks/", views.ProjectTasks.as_view(), name="tasks"),
     path(f"{project}assessments/", views.AssessmentList.as_view(), name="assessments"),
+    path("process-model/", views.ProcessModel.as_view(), name="process-model"),
+    path(
+        f"{project}process-model/",
+        views.ProjectProcessModel.as_view(),
+        name="project-process-model",
+    ),
     path(
         f"{project}deployment-confirmations/",
         views.DeploymentConfirmationCreate.as_view(),

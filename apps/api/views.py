@@ -5,6 +5,7 @@ exactly like a missing one, and logs each call made with a token.
 """
 
 from django.conf import settings
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -28,6 +29,8 @@ from apps.infrastructure.services import (
     evaluation_submission_record,
     telemetry_batch_ingest,
 )
+from apps.notation.bpmn import CONTENT_TYPE as BPMN_CONTENT_TYPE
+from apps.notation.bpmn import bpmn_xml
 from apps.projects.models import Project
 
 from .parsers import PayloadTooLarge
@@ -77,7 +80,11 @@ VALIDATION = {
         '(e.g. {"points": {"3": {"value": ["Give a finite number."]}}}).',
     )
 }
-READ_ERRORS = _errors(401, 403, 404, 429)
+READ_ERRORS = {
+    **_errors(401, 403, 404, 429),
+    # Said by the HTTP server in front of Django (gunicorn: request line over 4094 bytes).
+    (414, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="The URL is too long."),
+}
 WRITE_ERRORS = {**VALIDATION, **_errors(401, 403, 404, 413, 415, 429)}
 
 
@@ -353,6 +360,35 @@ class TelemetryCreate(ApiMixin, generics.GenericAPIView):
             TelemetryBatchResultSerializer(batch).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+BPMN_RESPONSES = {
+    (200, "application/xml"): OpenApiResponse(
+        OpenApiTypes.STR, description="A BPMN 2.0 collaboration (XML)."
+    ),
+    **READ_ERRORS,
+}
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["read"], operation_id="process_model", responses=BPMN_RESPONSES)
+)
+class ProcessModel(ApiMixin, APIView):
+    """The life cycle as a BPMN 2.0 collaboration, the file the browser downloads."""
+
+    def get(self, request):
+        # The file itself, not a serialised value; errors stay JSON like everywhere else.
+        return HttpResponse(bpmn_xml(), content_type=BPMN_CONTENT_TYPE)
+
+
+@extend_schema_view(
+    get=extend_schema(tags=["read"], operation_id="project_process_model", responses=BPMN_RESPONSES)
+)
+class ProjectProcessModel(ApiMixin, APIView):
+    """The same BPMN file with the project's done and active nodes in an extension."""
+
+    def get(self, request, project_id):
+        return HttpResponse(bpmn_xml(project=self.project), content_type=BPMN_CONTENT_TYPE)
 
 
 @extend_schema(exclude=True)

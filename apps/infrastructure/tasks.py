@@ -20,7 +20,8 @@ class WebhookNotDelivered(Exception):
     acks_late=True,
     autoretry_for=(WebhookNotDelivered,),
     retry_backoff=30,
-    retry_backoff_max=3600,
+    # Below the broker's visibility timeout (an hour), so a waiting retry is never redelivered.
+    retry_backoff_max=1800,
     retry_jitter=True,
     max_retries=8,
 )

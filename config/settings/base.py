@@ -27,6 +27,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# API throttles count in the cache: point CACHE_URL at Redis when several web processes run.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -230,7 +233,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.LimitedJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.TokenRateThrottle"],
     # Per token and kind of endpoint. Counts live in the default cache: per process
-    # unless CACHES points at a shared one (Redis) in production.
+    # unless CACHE_URL points at a shared one (Redis) in production.
     "DEFAULT_THROTTLE_RATES": {
         "api_read": env("API_THROTTLE_READ", default="600/min"),
         "api_messages": env("API_THROTTLE_MESSAGES", default="120/min"),
