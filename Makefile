@@ -37,7 +37,12 @@ run: install
 
 # The settings module is pinned: pytest-django prefers an exported DJANGO_SETTINGS_MODULE
 # over pyproject.toml, and a stray production setting must not leak into the tests.
-test: install
+# bpmnlint checks the BPMN export in the tests; npm installs it from package-lock.json.
+node_modules/.bin/bpmnlint: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.bin/bpmnlint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
