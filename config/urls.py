@@ -1,6 +1,5 @@
 """URLs: the viewflow site (inbox, flow, projects), the admin console and login."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
@@ -10,6 +9,7 @@ from viewflow.workflow.flow import FlowAppViewset
 from apps.lifecycle.flows import LifecycleFlow
 from apps.lifecycle.views import (
     ArchiveView,
+    EvidenceDownloadView,
     FlowProcessListView,
     FlowTaskListView,
     InboxView,
@@ -30,6 +30,9 @@ class ProjectsApp(Application):
 
     index_path = path("", ProjectListView.as_view(), name="index")
     detail_path = path("<int:pk>/", ProjectDetailView.as_view(), name="detail")
+    evidence_path = path(
+        "<int:pk>/evidence/<int:design_pk>/", EvidenceDownloadView.as_view(), name="evidence"
+    )
 
     def has_view_permission(self, user, obj=None):
         return user.is_authenticated and user.is_active
@@ -59,8 +62,3 @@ urlpatterns = [
     path("api/", include("apps.api.urls")),
     path("", site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -106,6 +106,7 @@ class Receiver:
 
 
 def signature_valid(secret: str, request) -> bool:
-    """What a receiver does: HMAC-SHA256 of the raw body, compared in constant time."""
-    expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
+    """What a receiver does: HMAC-SHA256 of "<timestamp>." + raw body, in constant time."""
+    signed = request["headers"]["X-LLMOps-Timestamp"].encode() + b"." + request["body"]
+    expected = "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, request["headers"]["X-LLMOps-Signature"])

@@ -83,3 +83,10 @@ def test_leaving_the_team_releases_claimed_tasks_to_the_queue(
     assert not strategist.has_perm("projects.view_project", project)
     assert login(colleague).post(task_url(task, "assign")).status_code == 302
     assert project.events.filter(summary__endswith="released back to the queue").count() == 1
+
+
+def test_viewflow_process_and_task_admins_are_not_exposed(clients, project):
+    staff = clients["strategic"]
+
+    assert staff.get("/admin/viewflow/process/").status_code == 404
+    assert staff.get("/admin/viewflow/task/").status_code == 404

@@ -71,6 +71,25 @@ def test_deploy_artifact_cannot_be_completed_before_the_confirmation_arrives(
     assert event.data["confirmation"] == "deploy-1"
 
 
+def test_a_confirmation_with_failed_live_tests_does_not_release_the_deployment(
+    clients, project, strategist
+):
+    task, client = claimed(clients, project, "deploy_artifact")
+    body = without_manual(post_data("deploy_artifact", default_data(project, "deploy_artifact")))
+    api = Api(token(project, strategist, "infrastructure"))
+
+    confirmed = api.post(
+        project_url(project, "deployment-confirmations/"),
+        confirmation_body(live_tests_passed=False),
+    )
+    response = client.post(task_url(task, "execute"), body)
+
+    assert confirmed.status_code == 201
+    assert response.status_code == 422
+    assert NOT_CONFIRMED in page(response)
+    assert not Deployment.objects.filter(project=project).exists()
+
+
 def test_a_manual_deployment_confirmation_needs_a_reason_that_goes_on_the_record(clients, project):
     task, client = claimed(clients, project, "deploy_artifact")
     body = without_manual(post_data("deploy_artifact", default_data(project, "deploy_artifact")))

@@ -23,6 +23,13 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=policy.default)
@@ -179,3 +186,18 @@ def test_no_email_without_an_address(smtp, clients, operator):
     services.digests_send()
 
     assert all("nomail" not in str(rcpts) for rcpts, _ in smtp.messages)
+
+
+def test_a_refused_address_does_not_stop_the_other_digests(smtp, clients, operator):
+    launch(clients["strategic"], [operator], title="Waiting for the strategist")
+    second = launch(clients["strategic"], [operator], title="Waiting for the operator")
+    do(clients, second, "define_scope")
+    do(clients, second, "define_business_requirements")
+    smtp.refuse.add("strategist@example.com")
+
+    sent = services.digests_send()
+
+    assert sent == 1
+    assert len(smtp.to("operator@example.com")) == 1
+    assert smtp.to("strategist@example.com") == []
+    assert not SentEmail.objects.filter(user__username="strategist").exists()  # next beat retries

@@ -361,3 +361,22 @@ def test_a_failing_evaluation_cannot_be_marked_passed(clients, project):
     assert all(not r.passed for r in evaluation.results.all())
     body = post_data("evaluate_artifact", default_data(project, "evaluate_artifact"))
     assert "passed" not in body
+
+
+def test_a_measurement_exactly_at_the_threshold_meets_the_criterion(clients, project):
+    for name in ["define_scope", "define_business_requirements"]:
+        do(clients, project, name)
+    do(
+        clients,
+        project,
+        "derive_requirements",
+        criteria=[
+            {"metric": "accuracy", "comparator": ">=", "threshold": "0.7", "unit": "ratio"},
+            {"metric": "error_rate", "comparator": "<=", "threshold": "0.05", "unit": "ratio"},
+        ],
+    )
+    accuracy, error_rate = RequirementSet.objects.get(project=project).criteria.order_by("id")
+
+    assert accuracy.is_met(0.7)  # a float from telemetry, exactly at the threshold
+    assert error_rate.is_met(0.05)
+    assert not accuracy.is_met(0.6999)

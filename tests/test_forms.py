@@ -19,7 +19,7 @@ from apps.operational import models as op
 from apps.projects.models import Project
 from apps.strategic import models as st
 
-from .conftest import LAUNCH, default_data, post_data, task_url
+from .conftest import LAUNCH, UserFactory, default_data, login, post_data, task_url
 from .journeys import db_state, reach
 
 REQUIRED = "This field is required."
@@ -358,3 +358,30 @@ def test_refused_evidence_file_is_not_stored_and_an_allowed_one_is(
     design = op.ArchitectureDesign.objects.get(project=project)
     assert design.evidence.name.endswith(".pdf")
     assert [path.suffix for path in tmp_path.rglob("*") if path.is_file()] == [".pdf"]
+
+
+def test_evidence_is_downloaded_by_members_only_and_svg_is_refused(
+    clients, project, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    task = reach(clients, project, "design_architecture")
+    client = clients["operational"]
+    client.post(task_url(task, "assign"))
+    valid = post_data("design_architecture", default_data(project, "design_architecture"))
+    svg = SimpleUploadedFile("design.svg", b"<svg onload='alert(1)'/>", "image/svg+xml")
+
+    refused = client.post(task_url(task, "execute"), {**valid, "evidence": svg})
+    client.post(
+        task_url(task, "execute"),
+        {**valid, "evidence": SimpleUploadedFile("design.pdf", b"%PDF-1.4\n", "application/pdf")},
+    )
+    design = op.ArchitectureDesign.objects.get(project=project)
+    url = reverse("projects:evidence", args=[project.pk, design.pk])
+    member = clients["strategic"].get(url)
+    stranger = login(UserFactory(username="stranger")).get(url)
+
+    assert refused.status_code == 422
+    assert member.status_code == 200
+    assert member["Content-Disposition"].startswith("attachment;")
+    assert b"".join(member.streaming_content) == b"%PDF-1.4\n"
+    assert stranger.status_code == 404

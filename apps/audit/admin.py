@@ -1,4 +1,5 @@
 from django.contrib import admin
+from viewflow.workflow.models import Process, Task
 
 from apps.projects.selectors import projects_for_admin
 
@@ -31,3 +32,10 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# viewflow's Process and Task admins list every project's process and let staff edit
+# task rows without an audit event; the project pages and the flow views replace them.
+for model in (Process, Task):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -2,7 +2,8 @@
 
 import hashlib
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
+from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from apps.operational.selectors import criteria_in_force, latest_artifact_version
@@ -42,8 +43,9 @@ def open_task(*, project, node_name: str):
 def deployment_confirmation_awaited(*, project) -> DeploymentConfirmation | None:
     """The confirmation that lets the open deploy_artifact task complete.
 
-    It must name the current artifact version and have arrived after the task
-    opened: a confirmation of an earlier deployment does not count.
+    It must name the current artifact version, report passing live tests and have
+    arrived after the task opened: a confirmation of an earlier deployment, or of
+    one whose live tests failed, needs a person's manual confirmation and reason.
     """
     task = open_task(project=project, node_name="deploy_artifact")
     version = latest_artifact_version(project=project)
@@ -51,7 +53,10 @@ def deployment_confirmation_awaited(*, project) -> DeploymentConfirmation | None
         return None
     return (
         DeploymentConfirmation.objects.filter(
-            project=project, artifact_version=version, received_at__gte=task.created
+            project=project,
+            artifact_version=version,
+            live_tests_passed=True,
+            received_at__gte=task.created,
         )
         .select_related("artifact_version")
         .order_by("-received_at", "-id")
@@ -124,19 +129,16 @@ def webhook_deliveries(*, project):
     )
 
 
-def api_tokens_of(*, project):
-    return ApiToken.objects.filter(project=project).select_related("created_by", "revoked_by")
-
-
 def stale_deliveries(older_than):
-    """Pending deliveries never attempted: their Celery message was lost."""
-    from django.utils import timezone
-
-    return WebhookDelivery.objects.filter(
-        status=WebhookDelivery.Status.PENDING,
-        attempts=0,
-        created_at__lte=timezone.now() - older_than,
-    ).values_list("pk", flat=True)
+    """Pending deliveries created a while ago and not claimed by a worker now."""
+    now = timezone.now()
+    return (
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, created_at__lte=now - older_than
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("pk", flat=True)
+    )
 
 
 def evaluation_submitted_values(*, project) -> dict:

@@ -9,18 +9,21 @@ nothing and a committed one is never lost (``webhooks_resend`` sweeps stragglers
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -360,7 +363,7 @@ def webhook_endpoint_save(
     if endpoint is None:
         endpoint = WebhookEndpoint.objects.create(project=project, url=url, is_active=is_active)
         secret = endpoint.secret
-        summary = f"Webhook endpoint set to {url}"
+        summary = f"Webhook endpoint set to {_shown_url(url)}"
     else:
         endpoint.url, endpoint.is_active = url, is_active
         endpoint.save(update_fields=["url", "is_active"])
@@ -438,7 +441,7 @@ def _message_send(*, project, event: str, node_id: str, task=None, data: dict):
         node_id=node_id,
         task=task,
         summary=f"{delivery.get_event_display()} sent to IT infrastructure",
-        data={"delivery": str(delivery_id), "url": endpoint.url},
+        data={"delivery": str(delivery_id), "url": _shown_url(endpoint.url)},
     )
     transaction.on_commit(lambda: webhook_enqueue(delivery_id))
     return delivery
@@ -511,14 +514,51 @@ def decommission_request_send(*, project, task=None) -> WebhookDelivery | None:
     )
 
 
-def webhook_signature(secret: str, body: bytes) -> str:
-    """The value of X-LLMOps-Signature: HMAC-SHA256 of the raw body with the endpoint secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _shown_url(url: str) -> str:
+    """The URL without credentials or query string, for the history every member reads."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=netloc, query="", fragment="").geturl()
+
+
+def webhook_signature(secret: str, body: bytes, timestamp: str) -> str:
+    """X-LLMOps-Signature: HMAC-SHA256 of "<timestamp>." + raw body with the endpoint secret.
+
+    Signing the timestamp lets receivers refuse replays of old messages.
+    """
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def _refused_host(hostname: str, port: int | None) -> str:
+    """Why the receiver's host may not be called, or "" when it may.
+
+    Webhooks go to IT infrastructure on the internet; without
+    WEBHOOK_ALLOW_PRIVATE_HOSTS a URL cannot make the workers probe the internal
+    network (loopback, private ranges, cloud metadata addresses).
+    """
+    if settings.WEBHOOK_ALLOW_PRIVATE_HOSTS:
+        return ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, port or 443)}
+    except (OSError, UnicodeError):
+        return "The receiver's host name does not resolve."
+    if not addresses or any(not ipaddress.ip_address(a.split("%")[0]).is_global for a in addresses):
+        return "The receiver's host is not a public address."
+    return ""
 
 
 def _post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | None, str]:
-    """POST once with http.client: exact header names, no redirects followed, no proxies."""
+    """POST once with http.client: exact header names, no redirects followed, no proxies.
+
+    Only the status is kept of the answer: its body is the receiver's business and
+    must not become readable on the project page.
+    """
     parts = urlsplit(url)
+    refused = _refused_host(parts.hostname or "", parts.port)
+    if refused:
+        return None, refused
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
@@ -527,14 +567,13 @@ def _post(url: str, body: bytes, headers: dict, timeout: float) -> tuple[int | N
     try:
         client.request("POST", path, body=body, headers=headers)
         response = client.getresponse()
-        answer = response.read(300).decode(errors="replace")
-    except (OSError, http.client.HTTPException) as error:
-        return None, f"{type(error).__name__}: {error}"
+    except (OSError, ValueError, http.client.HTTPException) as error:
+        return None, type(error).__name__
     finally:
         client.close()
     if 200 <= response.status < 300:
         return response.status, ""
-    return response.status, f"HTTP {response.status}: {answer}"
+    return response.status, f"HTTP {response.status}"
 
 
 def webhook_delivery_attempt(*, delivery_id, final: bool = False) -> str:
@@ -548,6 +587,16 @@ def webhook_delivery_attempt(*, delivery_id, final: bool = False) -> str:
         return "missing"
     if delivery.status != WebhookDelivery.Status.PENDING:
         return delivery.status
+    now = timezone.now()
+    claim = timedelta(seconds=2 * settings.WEBHOOK_TIMEOUT_SECONDS + 5)
+    claimed = (
+        WebhookDelivery.objects.filter(pk=delivery_id, status=WebhookDelivery.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + claim)
+    )
+    if not claimed:
+        return "busy"  # another worker is making this attempt right now
+    final = final or delivery.attempts + 1 >= settings.WEBHOOK_MAX_ATTEMPTS
     endpoint = WebhookEndpoint.objects.filter(project_id=delivery.project_id).first()
     started = timezone.now()
     clock = time.perf_counter()
@@ -556,13 +605,14 @@ def webhook_delivery_attempt(*, delivery_id, final: bool = False) -> str:
         url = delivery.url
     else:
         url, body = endpoint.url, delivery.body.encode()
+        timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "llmops-governance-webhooks/1",
             "X-LLMOps-Event": delivery.event,
             "X-LLMOps-Delivery": str(delivery.pk),
-            "X-LLMOps-Timestamp": str(int(time.time())),
-            "X-LLMOps-Signature": webhook_signature(endpoint.secret, body),
+            "X-LLMOps-Timestamp": timestamp,
+            "X-LLMOps-Signature": webhook_signature(endpoint.secret, body, timestamp),
         }
         status_code, error = _post(url, body, headers, settings.WEBHOOK_TIMEOUT_SECONDS)
     duration_ms = round((time.perf_counter() - clock) * 1000)
@@ -581,6 +631,7 @@ def webhook_delivery_attempt(*, delivery_id, final: bool = False) -> str:
             error=error,
         )
         delivery.url, delivery.last_status_code, delivery.last_error = url, status_code, error
+        delivery.claimed_until = None
         if delivered:
             delivery.status, delivery.delivered_at = (
                 WebhookDelivery.Status.DELIVERED,

@@ -23,13 +23,11 @@ class WebhookNotDelivered(Exception):
     # Below the broker's visibility timeout (an hour), so a waiting retry is never redelivered.
     retry_backoff_max=1800,
     retry_jitter=True,
-    max_retries=8,
+    max_retries=None,  # the delivery counts its attempts (WEBHOOK_MAX_ATTEMPTS)
 )
 def webhook_deliver(self, delivery_id: str) -> str:
-    """One attempt per run; the last allowed attempt marks the delivery failed."""
-    outcome = webhook_delivery_attempt(
-        delivery_id=delivery_id, final=self.request.retries >= self.max_retries
-    )
+    """One attempt per run; the delivery's own attempt count decides when it has failed."""
+    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
     if outcome == "retry":
         raise WebhookNotDelivered(delivery_id)
     return outcome
@@ -37,7 +35,10 @@ def webhook_deliver(self, delivery_id: str) -> str:
 
 @shared_task
 def webhooks_resend(minutes: int = 10) -> int:
-    """Enqueue again the deliveries whose first message never ran (broker flushed, worker lost)."""
+    """Enqueue again the pending deliveries nobody is attempting (message lost with the broker).
+
+    A copy of a message that still exists finds the delivery claimed or settled.
+    """
     pks = list(stale_deliveries(timedelta(minutes=minutes)))
     for pk in pks:
         webhook_enqueue(pk)

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
-from django.db import DatabaseError
+from django.db import OperationalError
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.timers import fire_due_timers
 
@@ -17,16 +17,17 @@ logger = logging.getLogger(__name__)
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(FlowLockFailed, DatabaseError),
+    autoretry_for=(FlowLockFailed, OperationalError),
     retry_backoff=True,
     retry_backoff_max=300,
     max_retries=8,
 )
 def job_run(self, task_pk: int) -> str:
+    """Run a scheduled job task; a lasting failure marks it ERROR for an administrator."""
     try:
         outcome = job_execute(task_pk)
-    except (FlowLockFailed, DatabaseError):
-        raise
+    except (FlowLockFailed, OperationalError):
+        raise  # the database or the lock was busy or away: try again later
     except Exception as error:
         logger.exception("Job task %s failed", task_pk)
         job_fail(task_pk, error)

@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -23,6 +24,7 @@ from viewflow.workflow.status import STATUS
 
 from apps.audit.selectors import project_history
 from apps.infrastructure.selectors import webhook_deliveries
+from apps.operational.models import ArchitectureDesign
 from apps.operational.selectors import requirement_set_in_force
 from apps.operations.selectors import assessment_trend, trend_points
 from apps.projects.forms import LaunchForm
@@ -264,11 +266,8 @@ class ProjectListView(generic.ListView):
             from .nodes import GROUPS
 
             projects, self.group_label = projects_in_group(projects, group), GROUPS.get(group)
-        return (
-            projects.select_related("process")
-            .prefetch_related(
-                Prefetch("process__task_set", queryset=active, to_attr="active_tasks")
-            )
+        return projects.select_related("process").prefetch_related(
+            Prefetch("process__task_set", queryset=active, to_attr="active_tasks")
         )
 
 
@@ -285,7 +284,7 @@ class ProjectDetailView(generic.TemplateView):
         process = project.process
         tasks = list(
             LifecycleTask.objects.filter(process=process)
-            .select_related("owner")
+            .select_related("owner", "process__project")
             .order_by("created", "id")
         )
         user = self.request.user
@@ -311,3 +310,14 @@ class ProjectDetailView(generic.TemplateView):
             webhook_deliveries=webhook_deliveries(project=project)[:20],
             **kwargs,
         )
+
+
+class EvidenceDownloadView(generic.View):
+    """An architecture evidence file, for the project's members only, always as a download."""
+
+    def get(self, request, pk, design_pk):
+        project = access_project(user=request.user, project_id=pk)
+        design = get_object_or_404(ArchitectureDesign, pk=design_pk, project=project)
+        if not design.evidence:
+            raise Http404("No evidence file.")
+        return FileResponse(design.evidence.open("rb"), as_attachment=True)

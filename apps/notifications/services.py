@@ -8,6 +8,7 @@ sends nothing; a failed send rolls the row back so the next beat tries again.
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -69,6 +70,10 @@ def _send_once(*, kind: str, user, key: str, subject: str, template: str, contex
             message.send()
     except IntegrityError:
         return False  # already sent for this key
+    except (OSError, SMTPException):
+        # The ledger row rolled back with the failed send: the next beat tries again.
+        logger.exception("could not send %s email to %s", kind, user.get_username())
+        return False
     logger.info("sent %s email to %s (%s)", kind, user.get_username(), key)
     return True
 

@@ -65,7 +65,8 @@ class AcceptanceCriterion(models.Model):
         return f"{self.metric} {self.comparator} {plain_number(self.threshold)} {self.unit}"
 
     def is_met(self, value) -> bool:
-        return self.CHECKS[self.comparator](Decimal(value), self.threshold)
+        # Decimal(str(...)): a float such as 0.7 must compare as 0.7, not 0.69999...
+        return self.CHECKS[self.comparator](Decimal(str(value)), self.threshold)
 
 
 class ArchitectureDesign(ProjectRecord):

@@ -81,7 +81,12 @@ def monitoring_run(*, project, task_id: int, now=None) -> MonitoringReport:
     now = now or timezone.now()
     policy = project.policy
     previous = MonitoringReport.objects.filter(project=project).order_by("-window_end").first()
-    start = previous.window_end if previous else _operation_start(project)
+    # A new iteration's first window starts at its own integration, not in the old phase.
+    start = (
+        max(previous.window_end, _operation_start(project))
+        if previous
+        else _operation_start(project)
+    )
     metrics = window_metrics(_points(project, start, now), _seconds(start, now))
 
     breaches, anomalies = [], []
@@ -142,9 +147,12 @@ def assessment_is_due(*, project, now=None) -> bool:
 
 
 def _consecutive_breached_windows(project) -> int:
+    """Breached windows in a row, counted within the current operation phase only."""
     count = 0
     for breaches in (
-        MonitoringReport.objects.filter(project=project)
+        MonitoringReport.objects.filter(
+            project=project, window_start__gte=_operation_start(project)
+        )
         .order_by("-window_end")
         .values_list("breaches", flat=True)[:100]
     ):
@@ -245,7 +253,11 @@ def assessment_run(*, project, task_id: int, now=None) -> Assessment:
     now = now or timezone.now()
     policy = project.policy
     previous = Assessment.objects.filter(project=project).order_by("-period_end").first()
-    start = previous.period_end if previous else _operation_start(project)
+    start = (
+        max(previous.period_end, _operation_start(project))
+        if previous
+        else _operation_start(project)
+    )
     seconds = _seconds(start, now)
     metrics = window_metrics(_points(project, start, now), seconds)
 

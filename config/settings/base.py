@@ -128,19 +128,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Evidence files are documents, not executables or archives of unknown content.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
-EVIDENCE_EXTENSIONS = [
-    "pdf",
-    "png",
-    "jpg",
-    "jpeg",
-    "svg",
-    "md",
-    "txt",
-    "drawio",
-    "json",
-    "yaml",
-    "yml",
-]
+# No SVG or HTML: a file that can carry script must never be served from our origin.
+EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "md", "txt", "drawio", "json", "yaml", "yml"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -263,3 +252,6 @@ SPECTACULAR_SETTINGS = {
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE)
 API_TELEMETRY_MAX_POINTS = 10_000
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=9)
+# Receivers on loopback or private networks only where that is the point (dev, tests).
+WEBHOOK_ALLOW_PRIVATE_HOSTS = env.bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", default=False)

@@ -17,3 +17,4 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_out": str(BASE_DIR / ".celery" / "queue"),  # noqa: F405
         "control_folder": str(BASE_DIR / ".celery" / "control"),  # noqa: F405
     }
+WEBHOOK_ALLOW_PRIVATE_HOSTS = True

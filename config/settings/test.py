@@ -17,3 +17,4 @@ WHITENOISE_AUTOREFRESH = True
 # Real-worker tests talk to Redis (db 15 unless told otherwise).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/15")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+WEBHOOK_ALLOW_PRIVATE_HOSTS = True
