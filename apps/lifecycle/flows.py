@@ -340,15 +340,19 @@ class LifecycleFlow(flow.Flow):
         decommission_request_send(project=activation.process.project, task=activation.task)
 
     def monitoring_window(self, activation):
+        """How long the monitoring timer waits: the project's policy, read when it starts."""
         return activation.process.project.policy.monitoring_window
 
     def monitor(self, activation):
+        """Body of the monitor_artifact job, run on a worker."""
         monitoring_run(project=activation.process.project, task_id=activation.task.pk)
 
     def assess(self, activation):
+        """Body of the assess_lifecycle job, run on a worker."""
         assessment_run(project=activation.process.project, task_id=activation.task.pk)
 
     def rework_outcome(self, activation):
+        """Not a process predicate: the answer lies in the token (inside the build split or not)."""
         return LifecycleProcess.rework_answer(activation.task.token)
 
     # permissions: process pages follow project membership

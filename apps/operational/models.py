@@ -97,6 +97,8 @@ class ArchitectureDesign(ProjectRecord):
 
 
 class Component(models.Model):
+    """One building block of a design: an API, a database, a vector store, ..."""
+
     class Kind(models.TextChoices):
         API = "api", _("API")
         DATABASE = "database", _("Database")
@@ -176,6 +178,8 @@ class ModelSelection(ProjectRecord):
 
 
 class ModelCandidate(models.Model):
+    """A pre-trained LLM compared in a selection, with its costs; exactly one is chosen."""
+
     class Type(models.TextChoices):
         OPEN_WEIGHTS = "open_weights", _("Open weights")
         PROPRIETARY = "proprietary", _("Proprietary (API)")
@@ -275,6 +279,8 @@ class Evaluation(ProjectRecord):
 
 
 class EvaluationResult(models.Model):
+    """One measured value against one acceptance criterion; ``passed`` is computed."""
+
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="results")
     criterion = models.ForeignKey(AcceptanceCriterion, on_delete=models.PROTECT, related_name="+")
     measured = models.DecimalField(_("measured"), max_digits=14, decimal_places=4)
