@@ -1,6 +1,5 @@
 """Shared fixtures: people in both lanes, and helpers that drive the flow over HTTP."""
 
-
 import factory
 import pytest
 from django.contrib.auth import get_user_model
@@ -214,7 +213,6 @@ def flow():
 
 def failing_measurements(project):
     return evaluation_data(project, passing=False)
-
 
 
 # Helpers for tests that need many projects or tasks: set up through the services.

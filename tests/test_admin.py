@@ -2,10 +2,51 @@
 
 from datetime import timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from apps.projects.models import Membership
 from apps.projects.services import membership_add, membership_remove
 
 from .conftest import UserFactory, launch, login, open_tasks, task_url
+
+
+def change_form(project, *, new=(), delete=(), **policy):
+    """The project's admin change form as a browser posts it: every seat, plus changes."""
+    seats = list(Membership.objects.filter(project=project).order_by("id"))
+    body = {
+        "title": project.title,
+        "sponsor": project.sponsor,
+        "use_case": project.use_case,
+        "desired_outcome": project.desired_outcome,
+        "memberships-TOTAL_FORMS": str(len(seats) + len(new)),
+        "memberships-INITIAL_FORMS": str(len(seats)),
+        "policy-TOTAL_FORMS": "1",
+        "policy-INITIAL_FORMS": "1",
+        "policy-0-id": str(project.policy.pk),
+        "policy-0-project": str(project.pk),
+        "policy-0-monitoring_window": "1 00:00:00",
+        "policy-0-assessment_interval": "30 00:00:00",
+        "policy-0-task_due_days": "5",
+        "policy-0-min_value_score": "40",
+        "policy-0-max_breached_windows": "6",
+        "policy-0-max_artifact_age_days": "365",
+        **{f"policy-0-{name}": value for name, value in policy.items()},
+    }
+    for i, seat in enumerate(seats):
+        body.update(
+            {
+                f"memberships-{i}-id": str(seat.pk),
+                f"memberships-{i}-project": str(project.pk),
+                f"memberships-{i}-user": str(seat.user_id),
+                f"memberships-{i}-team": seat.team,
+            }
+        )
+        if seat in delete:
+            body[f"memberships-{i}-DELETE"] = "on"
+    for j, (user, team) in enumerate(new, start=len(seats)):
+        body.update({f"memberships-{j}-user": str(user.pk), f"memberships-{j}-team": team})
+    return body
 
 
 def test_decision_maker_sees_only_projects_where_they_are_strategic(clients, strategist, operator):
@@ -32,26 +73,14 @@ def test_engineer_without_staff_status_has_no_console(clients, project):
 
 def test_adding_a_member_in_the_console_grants_the_lane(clients, project, strategist):
     newcomer = UserFactory(username="newcomer")
-    body = {
-        "title": project.title,
-        "sponsor": project.sponsor,
-        "use_case": project.use_case,
-        "desired_outcome": project.desired_outcome,
-        "memberships-TOTAL_FORMS": "1",
-        "memberships-INITIAL_FORMS": "0",
-        "memberships-0-user": str(newcomer.pk),
-        "memberships-0-team": "operational",
-        "policy-TOTAL_FORMS": "1",
-        "policy-INITIAL_FORMS": "1",
-        "policy-0-id": str(project.policy.pk),
-        "policy-0-project": str(project.pk),
-        "policy-0-monitoring_window": "12:00:00",
-        "policy-0-assessment_interval": "14 00:00:00",
-        "policy-0-task_due_days": "3",
-        "policy-0-min_value_score": "50",
-        "policy-0-max_breached_windows": "6",
-        "policy-0-max_artifact_age_days": "365",
-    }
+    body = change_form(
+        project,
+        new=[(newcomer, "operational")],
+        monitoring_window="12:00:00",
+        assessment_interval="14 00:00:00",
+        task_due_days="3",
+        min_value_score="50",
+    )
     response = clients["strategic"].post(f"/admin/projects/project/{project.pk}/change/", body)
 
     assert response.status_code == 302, response.content.decode()[-2000:]
@@ -90,3 +119,16 @@ def test_viewflow_process_and_task_admins_are_not_exposed(clients, project):
 
     assert staff.get("/admin/viewflow/process/").status_code == 404
     assert staff.get("/admin/viewflow/task/").status_code == 404
+
+
+def test_the_last_strategic_member_cannot_be_removed(clients, project, strategist):
+    (seat,) = Membership.objects.filter(project=project, team="strategic")
+    body = change_form(project, delete=[seat])
+    response = clients["strategic"].post(f"/admin/projects/project/{project.pk}/change/", body)
+
+    assert response.status_code == 200
+    assert b"at least one member in its strategic team" in response.content
+    assert Membership.objects.filter(pk=seat.pk).exists()
+    with pytest.raises(ValidationError):
+        membership_remove(membership=seat, actor=strategist)
+    assert strategist.has_perm("projects.act_strategic", project)

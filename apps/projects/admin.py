@@ -6,12 +6,14 @@ changes move guardian permissions and land in the audit trail.
 """
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from apps.operations.models import OperationPolicy
 from apps.operations.services import policy_update
 
-from .models import Membership, Project
+from .models import Membership, Project, Team
 from .permissions import LANE_PERMISSIONS
 from .selectors import projects_for_admin
 from .services import membership_add, membership_remove, project_update
@@ -27,12 +29,26 @@ def can_manage(user, project=None) -> bool:
     return user.has_perm(LANE_PERMISSIONS["strategic"], project)
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = [
+            form.cleaned_data.get("team")
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form)
+        ]
+        if Team.STRATEGIC not in kept:
+            raise ValidationError(_("A project needs at least one member in its strategic team."))
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 1
     fields = ("user", "team", "added_at")
     readonly_fields = ("added_at",)
-    autocomplete_fields = ()
 
     def has_view_permission(self, request, obj=None):
         return can_manage(request.user, obj)
@@ -124,18 +140,19 @@ class ProjectAdmin(admin.ModelAdmin):
         project, actor = form.instance, request.user
         if formset.model is Membership:
             formset.save(commit=False)
-            for membership in formset.deleted_objects:
-                membership_remove(membership=membership, actor=actor)
+            # Seats are added before any is taken away, so the strategic team is never empty.
             for membership in formset.new_objects:
                 membership_add(
                     project=project, user=membership.user, team=membership.team, actor=actor
                 )
             for membership, _changed in formset.changed_objects:
                 original = Membership.objects.get(pk=membership.pk)
-                membership_remove(membership=original, actor=actor)
                 membership_add(
                     project=project, user=membership.user, team=membership.team, actor=actor
                 )
+                membership_remove(membership=original, actor=actor)
+            for membership in formset.deleted_objects:
+                membership_remove(membership=membership, actor=actor)
         elif formset.model is OperationPolicy:
             formset.save(commit=False)  # fills the admin's change message, writes nothing
             for policy_form in formset.forms:

@@ -1,6 +1,8 @@
 """Creating projects and managing their teams; guardian permissions follow memberships."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from apps.audit.models import Event
@@ -66,7 +68,17 @@ def membership_add(*, project: Project, user, team: str, actor=None) -> Membersh
 
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor=None) -> None:
+    """Take a seat away; a project always keeps someone who can decide for it."""
     project, user, team = membership.project, membership.user, membership.team
+    if (
+        team == Team.STRATEGIC
+        and not (
+            Membership.objects.filter(project=project, team=Team.STRATEGIC).exclude(
+                pk=membership.pk
+            )
+        ).exists()
+    ):
+        raise ValidationError(_("A project needs at least one member in its strategic team."))
     membership.delete()
     remove_perm(lane_permission(team), user, project)
     _tasks_release(project=project, user=user, team=team, actor=actor)
