@@ -29,7 +29,7 @@ from .models import (
     RetirementRecord,
     RootCauseAnalysis,
 )
-from .selectors import requirement_set_in_force
+from .selectors import latest_artifact_version, requirement_set_in_force
 
 
 def _task_id(task):
@@ -215,9 +215,7 @@ def evaluation_record(
 ) -> Evaluation:
     """Check each measured value against its criterion; passed only when all are met."""
     requirement_set = requirement_set_in_force(project=project)
-    artifact = (
-        ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
-    )
+    artifact = latest_artifact_version(project=project)
     criteria = list(requirement_set.criteria.all())
     missing = [c.metric for c in criteria if c.pk not in measurements]
     if missing:
@@ -297,9 +295,7 @@ def deployment_record(
 
     confirmation = deployment_confirmation_awaited(project=project)
     confirmed_by = _confirmed_by(confirmation, manual_confirmation, manual_confirmation_reason)
-    artifact = (
-        ArtifactVersion.objects.filter(project=project).order_by("-recorded_at", "-id").first()
-    )
+    artifact = latest_artifact_version(project=project)
     deployment = Deployment.objects.create(
         project=project,
         task_id=_task_id(task),
