@@ -1,19 +1,17 @@
 """Reads the API serves: projects with their stage and open tasks, assessments."""
 
 from django.db.models import Prefetch
-from viewflow.workflow.status import STATUS
 
 from apps.lifecycle.models import LifecycleTask
+from apps.lifecycle.selectors import ACTIVE_STATUSES
 from apps.operations.models import Assessment
 from apps.projects.models import Project
 from apps.projects.selectors import visible_projects
 
-OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR]
-
 
 def _with_open_tasks(projects):
     open_tasks = (
-        LifecycleTask.objects.filter(status__in=OPEN)
+        LifecycleTask.objects.filter(status__in=ACTIVE_STATUSES)
         .select_related("process__project__policy")
         .order_by("created", "id")
     )

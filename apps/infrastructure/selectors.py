@@ -4,8 +4,8 @@ import hashlib
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
-from viewflow.workflow.status import STATUS
 
+from apps.lifecycle.selectors import OPEN_HUMAN_STATUSES
 from apps.operational.selectors import criteria_in_force, latest_artifact_version
 
 from .models import (
@@ -15,8 +15,6 @@ from .models import (
     EvaluationSubmission,
     WebhookDelivery,
 )
-
-AWAITING = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
 def key_hash(key: str) -> str:
@@ -35,7 +33,7 @@ def open_task(*, project, node_name: str):
     if project.process_id is None:
         return None
     tasks = LifecycleTask.objects.filter(
-        process_id=project.process_id, flow_task_type="HUMAN", status__in=AWAITING
+        process_id=project.process_id, flow_task_type="HUMAN", status__in=OPEN_HUMAN_STATUSES
     ).order_by("-created", "-id")
     return next((task for task in tasks if task.flow_task.name == node_name), None)
 

@@ -2,6 +2,13 @@
 
 from datetime import timedelta
 
+from viewflow.workflow.status import STATUS
+
+# Not finished: waiting people, scheduled timers and jobs, and tasks stuck in error.
+ACTIVE_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR)
+# A human task somebody can still claim or complete.
+OPEN_HUMAN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
 
 def task_due_at(task):
     """A human task is due task_due_days after it opened (the project's policy)."""

@@ -33,10 +33,8 @@ from apps.projects.selectors import access_project, visible_projects
 from apps.strategic.models import Kpi
 
 from .models import LifecycleTask
-from .selectors import task_due_at
+from .selectors import ACTIVE_STATUSES, task_due_at
 from .services import project_launch
-
-ACTIVE = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR]
 
 
 class TaskView(TaskSuccessUrlMixin, generic.FormView):
@@ -257,7 +255,7 @@ class ProjectListView(generic.ListView):
     group_label = None
 
     def get_queryset(self):
-        active = LifecycleTask.objects.filter(status__in=ACTIVE).order_by("created")
+        active = LifecycleTask.objects.filter(status__in=ACTIVE_STATUSES).order_by("created")
         projects = visible_projects(self.request.user)
         if group := self.request.GET.get("group"):
             # the portfolio's links: projects with work waiting in one process group
@@ -288,7 +286,7 @@ class ProjectDetailView(generic.TemplateView):
             .order_by("created", "id")
         )
         user = self.request.user
-        active = [t for t in tasks if t.status in ACTIVE]
+        active = [t for t in tasks if t.status in ACTIVE_STATUSES]
         for task in active:
             node = task.flow_task
             task.can_open = hasattr(node, "can_assign") and (

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from viewflow.workflow.status import STATUS
 
 from apps.lifecycle.models import LifecycleTask
-
-ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED, STATUS.SCHEDULED, STATUS.ERROR)
+from apps.lifecycle.selectors import ACTIVE_STATUSES
 
 
 @dataclass
@@ -26,7 +25,7 @@ def project_state(project) -> ProjectState:
     tasks = LifecycleTask.objects.filter(process=process).only("id", "flow_task", "status")
     for task in tasks.order_by("id"):
         name = task.flow_task.name
-        if task.status in ACTIVE:
+        if task.status in ACTIVE_STATUSES:
             state.nodes[name] = "active"
             state.tasks[name] = task.pk
         elif task.status == STATUS.DONE and state.nodes.get(name) != "active":
@@ -48,7 +47,7 @@ def group_projects(projects) -> dict[str, set[int]]:
     """Ids of the given projects with an active task in each process group."""
     members: dict[str, set[int]] = {}
     rows = (
-        LifecycleTask.objects.filter(process__project__in=projects, status__in=ACTIVE)
+        LifecycleTask.objects.filter(process__project__in=projects, status__in=ACTIVE_STATUSES)
         .values_list("process__project", "flow_task")
         .distinct()
     )
@@ -64,7 +63,7 @@ def in_operation(projects) -> set[int]:
     return {
         project_id
         for project_id, node in LifecycleTask.objects.filter(
-            process__project__in=projects, status__in=ACTIVE, flow_task_type="TIMER"
+            process__project__in=projects, status__in=ACTIVE_STATUSES, flow_task_type="TIMER"
         ).values_list("process__project", "flow_task")
         if node_group(node) == "ops"
     }

@@ -17,17 +17,14 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from viewflow.workflow.status import STATUS
 
 from apps.lifecycle.models import LifecycleTask
-from apps.lifecycle.selectors import task_due_at
+from apps.lifecycle.selectors import OPEN_HUMAN_STATUSES, task_due_at
 from apps.projects.models import Membership, Team
 
 from .models import Preference, SentEmail
 
 logger = logging.getLogger(__name__)
-
-OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
 
 def absolute(path: str) -> str:
@@ -80,7 +77,7 @@ def _send_once(*, kind: str, user, key: str, subject: str, template: str, contex
 
 def _open_human_tasks():
     return (
-        LifecycleTask.objects.filter(flow_task_type="HUMAN", status__in=OPEN)
+        LifecycleTask.objects.filter(flow_task_type="HUMAN", status__in=OPEN_HUMAN_STATUSES)
         .select_related("process__project__policy", "owner")
         .order_by("created")
     )
